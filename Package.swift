@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "frontline",
+    products: [
+        .executable(name: "frontline", targets: ["frontline"]),
+        .library(name: "FrontlineRender", targets: ["FrontlineRender"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCairo", pkgConfig: "pangocairo",
+                       providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .target(name: "FrontlineData"),
+        .target(name: "FrontlineGeometry", dependencies: ["FrontlineData", "CGEOS", "CPROJ"]),
+        .target(name: "FrontlineRender", dependencies: ["FrontlineData", "FrontlineGeometry", "CCairo"]),
+        .executableTarget(name: "frontline", dependencies: [
+            "FrontlineData", "FrontlineGeometry", "FrontlineRender",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "frontline-bench", dependencies: [
+            "FrontlineData", "FrontlineGeometry", "FrontlineRender",
+        ]),
+        .target(name: "FrontlineTestSupport", dependencies: ["FrontlineRender", "CCairo"]),
+        .testTarget(name: "FrontlineDataTests", dependencies: ["FrontlineData"]),
+        .testTarget(name: "FrontlineGeometryTests", dependencies: ["FrontlineGeometry", "FrontlineData"]),
+        .testTarget(name: "FrontlineRenderTests",
+                    dependencies: ["FrontlineRender", "FrontlineTestSupport"],
+                    resources: [.copy("Goldens")]),
+        .testTarget(name: "FrontlineCLITests", dependencies: ["frontline", "FrontlineTestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

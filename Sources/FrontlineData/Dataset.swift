@@ -1,0 +1,185 @@
+import Foundation
+
+/// Everything in a data folder (`Geodata/`): metadata, factions, places, timeline and basemap.
+public struct Dataset: Sendable {
+    public let directory: String
+    public let info: DatasetInfo
+    public let factions: FactionCatalog
+    public let gazetteer: Gazetteer
+    public let timeline: Timeline
+    public let atlas: Atlas
+
+    public init(directory: String, info: DatasetInfo, factions: FactionCatalog, gazetteer: Gazetteer,
+                timeline: Timeline, atlas: Atlas) {
+        self.directory = directory; self.info = info; self.factions = factions
+        self.gazetteer = gazetteer; self.timeline = timeline; self.atlas = atlas
+    }
+
+    /// Loads a data folder. Errors stop the load and are all reported together;
+    /// warnings are returned through `warnings`.
+    public static func load(directory: String, warnings: inout [DataProblem]) throws -> Dataset {
+        var problems: [DataProblem] = []
+        let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        func path(_ rel: String) -> String { dir + "/" + rel }
+        func name(_ rel: String) -> String { displayPath(dir, rel) }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw DataProblems([DataProblem(file: dir, "no such data folder; pass --data DIR or set FRONTLINE_DATA")])
+        }
+
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch let p as DataProblem {
+                problems.append(p)
+            } catch let ps as DataProblems {
+                problems.append(contentsOf: ps.problems)
+            } catch {
+                problems.append(DataProblem(file: dir, "\(error)"))
+            }
+            return nil
+        }
+
+        let info = attempt { try DatasetInfo.load(path: path("dataset.json"), displayName: name("dataset.json")) }
+        let factions = attempt { try FactionCatalog.load(path: path("factions.csv"), displayName: name("factions.csv")) }
+        let gazetteer = attempt { try Gazetteer.load(path: path("places.csv"), displayName: name("places.csv")) }
+        var atlasParts: [String: [GeoFeature]] = [:]
+        for layer in ["countries", "governorates", "rivers", "lakes"] {
+            let rel = "basemap/\(layer).geojson"
+            atlasParts[layer] = attempt { try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) } ?? []
+        }
+        let timelineFiles = ((try? FileManager.default.contentsOfDirectory(atPath: path("timeline"))) ?? [])
+            .filter { $0.hasSuffix(".csv") }.sorted()
+        if timelineFiles.isEmpty {
+            problems.append(DataProblem(file: name("timeline"), "no timeline CSV files"))
+        }
+        var events: [ControlEvent] = []
+        if let factions, let gazetteer {
+            for f in timelineFiles {
+                let rel = "timeline/" + f
+                if let table = attempt({ try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
+                    events += Timeline.parse(table: table, gazetteer: gazetteer, factions: factions, problems: &problems)
+                }
+            }
+        }
+        let errors = problems.filter { $0.severity == .error }
+        warnings += problems.filter { $0.severity == .warning }
+        guard errors.isEmpty, let info, let factions, let gazetteer else { throw DataProblems(errors) }
+        let atlas = Atlas(countries: atlasParts["countries"]!, governorates: atlasParts["governorates"]!,
+                          rivers: atlasParts["rivers"]!, lakes: atlasParts["lakes"]!)
+        if atlas.country("IRQ") == nil && atlas.country("SYR") == nil {
+            throw DataProblems([DataProblem(file: name("basemap/countries.geojson"), "no country with iso_a3 IRQ or SYR")])
+        }
+        return Dataset(directory: dir, info: info, factions: factions, gazetteer: gazetteer,
+                       timeline: Timeline(events: events), atlas: atlas)
+    }
+
+    /// Checks that a day lies inside the period the data covers.
+    public func checkCovered(_ day: Day) throws {
+        guard day >= info.coverageFrom, day <= info.coverageTo else {
+            throw CoverageError(day: day, from: info.coverageFrom, to: info.coverageTo)
+        }
+    }
+
+    /// Problems that do not stop rendering but that `validate` reports.
+    public func lint() -> [DataProblem] {
+        var out: [DataProblem] = []
+        let placesFile = displayPath(directory, "places.csv")
+        let used = timeline.placeIDs
+        for p in gazetteer.places {
+            if !used.contains(p.id) {
+                out.append(DataProblem(file: placesFile, "place '\(p.id)' has no events in the timeline", severity: .warning))
+            } else if timeline.event(for: p.id, on: info.coverageFrom) == nil {
+                let first = timeline.events(for: p.id).first!
+                out.append(DataProblem(file: first.file, line: first.line,
+                                       "place '\(p.id)' has no controller on \(info.coverageFrom), the start of coverage", severity: .warning))
+            }
+            let c = p.coordinate
+            if !info.region.contains(c) {
+                out.append(DataProblem(file: placesFile, "place '\(p.id)' at \(c.lat),\(c.lon) lies outside the region \(info.region)"))
+            }
+        }
+        var rows = Set<String>()
+        for e in timeline.events {
+            let key = "\(e.date)|\(e.place)|\(e.controller)"
+            if !rows.insert(key).inserted {
+                out.append(DataProblem(file: e.file, line: e.line, "duplicate row: \(e.place) → \(e.controller) on \(e.date)"))
+            }
+            if e.date > info.coverageTo {
+                out.append(DataProblem(file: e.file, line: e.line, "event on \(e.date) is after the end of coverage \(info.coverageTo)", severity: .warning))
+            }
+        }
+        return out
+    }
+}
+
+public struct CoverageError: Error, CustomStringConvertible {
+    public let day: Day, from: Day, to: Day
+    public var description: String { "\(day) is outside the data, which covers \(from) to \(to)" }
+}
+
+/// A longitude/latitude box.
+public struct GeoBox: Hashable, Sendable, CustomStringConvertible {
+    public var minLon: Double, minLat: Double, maxLon: Double, maxLat: Double
+    public init(minLon: Double, minLat: Double, maxLon: Double, maxLat: Double) {
+        self.minLon = minLon; self.minLat = minLat; self.maxLon = maxLon; self.maxLat = maxLat
+    }
+    public func contains(_ c: Coordinate) -> Bool {
+        c.lon >= minLon && c.lon <= maxLon && c.lat >= minLat && c.lat <= maxLat
+    }
+    public var description: String { "\(minLon),\(minLat),\(maxLon),\(maxLat)" }
+
+    /// Parses `minlon,minlat,maxlon,maxlat`.
+    public init?(parsing text: String) {
+        let v = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard v.count == 4, let a = v[0], let b = v[1], let c = v[2], let d = v[3],
+              a < c, b < d, (-180...180).contains(a), (-180...180).contains(c),
+              (-90...90).contains(b), (-90...90).contains(d) else { return nil }
+        self.init(minLon: a, minLat: b, maxLon: c, maxLat: d)
+    }
+}
+
+/// `dataset.json`: the name of the dataset, the period it covers, and its region.
+public struct DatasetInfo: Sendable {
+    public let title: String
+    public let coverageFrom: Day
+    public let coverageTo: Day
+    public let region: GeoBox
+    public let attribution: String
+
+    public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String) {
+        self.title = title; self.coverageFrom = coverageFrom; self.coverageTo = coverageTo
+        self.region = region; self.attribution = attribution
+    }
+
+    static func load(path: String, displayName: String) throws -> DatasetInfo {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataProblem(file: displayName, "cannot read the file")
+        }
+        guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw DataProblem(file: displayName, line: 1, "not a JSON object")
+        }
+        func day(_ key: String) throws -> Day {
+            guard let s = obj[key] as? String else { throw DataProblem(file: displayName, "missing \"\(key)\" date") }
+            do { return try Day(iso: s) } catch let e as DayError {
+                throw DataProblem(file: displayName, "\(key): \(e.description)")
+            }
+        }
+        let from = try day("coverage_from"), to = try day("coverage_to")
+        guard from <= to else { throw DataProblem(file: displayName, "coverage_from is after coverage_to") }
+        guard let r = obj["region"] as? [NSNumber], r.count == 4 else {
+            throw DataProblem(file: displayName, "region must be [minlon, minlat, maxlon, maxlat]")
+        }
+        return DatasetInfo(title: obj["title"] as? String ?? "Territorial control",
+                           coverageFrom: from, coverageTo: to,
+                           region: GeoBox(minLon: r[0].doubleValue, minLat: r[1].doubleValue,
+                                          maxLon: r[2].doubleValue, maxLat: r[3].doubleValue),
+                           attribution: obj["attribution"] as? String ?? "")
+    }
+}
+
+/// `Geodata/timeline/iraq.csv` rather than an absolute path, when the folder is under the working directory.
+func displayPath(_ dir: String, _ rel: String) -> String {
+    let cwd = FileManager.default.currentDirectoryPath
+    var d = dir
+    if d.hasPrefix(cwd + "/") { d = String(d.dropFirst(cwd.count + 1)) }
+    return d + "/" + rel
+}

@@ -1,0 +1,140 @@
+import FrontlineData
+
+/// The land one controller holds on a day.
+public struct TerritoryPart: Sendable {
+    public let controller: ControllerID
+    /// Polygons in projected metres (regional equal-area projection).
+    public let polygons: [PolygonXY]
+    public let areaKm2: Double
+    /// Sum of the GeoNames populations of the places it holds.
+    public let population: Int
+    public let places: Int
+}
+
+/// Who holds which land on one day, derived from a `ControlSnapshot`.
+public struct Territory: Sendable {
+    public let day: Day
+    /// In faction order, `contested` last.
+    public let parts: [TerritoryPart]
+
+    public subscript(controller: ControllerID) -> TerritoryPart? { parts.first { $0.controller == controller } }
+    public var totalAreaKm2: Double { parts.reduce(0) { $0 + $1.areaKm2 } }
+}
+
+/// Turns snapshots into territory.
+///
+/// Method: every place with a controller gets the Voronoi cell around it, computed per
+/// country from that country's places only and clipped to the country's border, so a
+/// town never claims land across the Iraq–Syria border. Cells are dissolved per
+/// controller. Deserts therefore go to whoever holds the nearest towns, the convention
+/// of the widely used Wikipedia control maps. Areas are measured on a Lambert azimuthal
+/// equal-area projection, so square metres are true.
+///
+/// Cells depend only on which places are active, not on who holds them, so they are
+/// computed once per set of active places and reused for every snapshot.
+public final class TerritoryBuilder {
+    public let dataset: Dataset
+    public let projection: Projection
+    public let context: GEOSContext
+    /// Country code (IQ, SY) → projected border.
+    public let countryShapes: [String: Geometry]
+    /// place id → projected position.
+    public let positions: [String: XY]
+    private var cellCache: [Set<String>: [String: Geometry]] = [:]
+    private let cellOrder: [String]
+
+    public static let countries = ["IQ", "SY"]
+
+    public init(dataset: Dataset, projection: Projection? = nil) throws {
+        self.dataset = dataset
+        let proj = try projection ?? Projection.regionalEqualArea()
+        self.projection = proj
+        let context = GEOSContext()
+        self.context = context
+        var shapes: [String: Geometry] = [:]
+        for code in TerritoryBuilder.countries {
+            guard let iso3 = Atlas.iso3(forISO2: code), let f = dataset.atlas.country(iso3) else { continue }
+            let polys = f.geometry.polygons.map { proj.forward(polygon: $0) }
+            shapes[code] = try context.multiPolygon(polys)
+        }
+        countryShapes = shapes
+        var pos: [String: XY] = [:]
+        let places = dataset.gazetteer.places
+        let xy = proj.forward(places.map(\.coordinate))
+        for (p, q) in zip(places, xy) { pos[p.id] = q }
+        positions = pos
+        cellOrder = places.map(\.id)
+    }
+
+    /// Territory for `snapshot`. Places with no controller yet take no part.
+    public func build(_ snapshot: ControlSnapshot) throws -> Territory {
+        let active = Set(snapshot.controllers.keys)
+        let cells = try cells(for: active)
+        var byController: [ControllerID: [Geometry]] = [:]
+        var population: [ControllerID: Int] = [:]
+        var count: [ControllerID: Int] = [:]
+        for id in cellOrder {
+            guard let c = snapshot.controllers[id] else { continue }
+            if let cell = cells[id] { byController[c, default: []].append(cell) }
+            population[c, default: 0] += dataset.gazetteer[id]?.population ?? 0
+            count[c, default: 0] += 1
+        }
+        let factions = dataset.factions
+        let order = byController.keys.sorted { factions.order(of: $0) < factions.order(of: $1) }
+        var parts: [TerritoryPart] = []
+        for c in order {
+            let merged = try context.union(byController[c]!)
+            parts.append(TerritoryPart(controller: c, polygons: merged.polygons, areaKm2: merged.area / 1e6,
+                                       population: population[c] ?? 0, places: count[c] ?? 0))
+        }
+        return Territory(day: snapshot.day, parts: parts)
+    }
+
+    /// Voronoi cells for the given set of active places, clipped to their countries.
+    public func cells(for active: Set<String>) throws -> [String: Geometry] {
+        if let cached = cellCache[active] { return cached }
+        var out: [String: Geometry] = [:]
+        for (code, shape) in countryShapes {
+            var seen: [XY: String] = [:]
+            var ids: [String] = []
+            for id in cellOrder where active.contains(id) && dataset.gazetteer[id]?.country == code {
+                guard let p = positions[id], seen[p] == nil else { continue }
+                seen[p] = id
+                ids.append(id)
+            }
+            if ids.isEmpty { continue }
+            if ids.count == 1 {
+                out[ids[0]] = shape
+                continue
+            }
+            let points = try context.multiPoint(ids.map { positions[$0]! })
+            let frame = try shape.envelope().buffer(200_000, quadrantSegments: 1)
+            let diagram = try points.voronoiCells(envelope: frame)
+            let seeds = try ids.map { try context.point(positions[$0]!) }
+            let prepared = shape.prepared()
+            for cell in diagram.parts {
+                let pc = cell.prepared()
+                guard let i = seeds.firstIndex(where: { pc.contains($0) }) else { continue }
+                let clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
+                if !clipped.isEmpty { out[ids[i]] = clipped }
+            }
+        }
+        cellCache[active] = out
+        return out
+    }
+
+    /// The projected geometry of a territory part, for further GEOS work (comparison, tests).
+    public func geometry(of part: TerritoryPart) throws -> Geometry {
+        try context.multiPolygon(part.polygons, repair: false)
+    }
+
+    /// Area in km² of a polygon given in WGS 84, measured on the equal-area projection.
+    public func areaKm2(of rings: [Ring]) throws -> Double {
+        try context.polygon(projection.forward(polygon: rings)).area / 1e6
+    }
+
+    /// Polygons back in longitude/latitude, for GeoJSON export.
+    public func unproject(_ polygons: [PolygonXY]) -> [[Ring]] {
+        polygons.map { rings in rings.map { projection.inverse($0) } }
+    }
+}

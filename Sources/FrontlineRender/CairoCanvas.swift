@@ -1,0 +1,280 @@
+import CCairo
+import Foundation
+
+/// The file formats the renderer writes, chosen by the output file's extension.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case png, svg, pdf
+
+    public init?(path: String) {
+        let ext = (path as NSString).pathExtension.lowercased()
+        self.init(rawValue: ext)
+    }
+}
+
+public struct RenderError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Draws with Cairo, text with Pango. One instance draws one image; not thread-safe.
+public final class CairoCanvas: Canvas {
+    public let size: Size
+    public let format: OutputFormat
+    let surface: OpaquePointer
+    let cr: OpaquePointer
+    private var fonts: [TextStyle: OpaquePointer] = [:]
+    private let layout: OpaquePointer
+    private let path: String?
+
+    /// For SVG and PDF, Cairo streams to `path` while drawing, so pass the temporary
+    /// path of an `AtomicFile`. For PNG the path is only used by `finish()`.
+    public init(format: OutputFormat, size: Size, path: String?) throws {
+        guard size.width >= 1, size.height >= 1, size.width <= 20000, size.height <= 20000 else {
+            throw RenderError("image size \(Int(size.width))×\(Int(size.height)) is out of range (1…20000 pixels a side)")
+        }
+        self.size = size
+        self.format = format
+        self.path = path
+        let s: OpaquePointer?
+        switch format {
+        case .png: s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(size.width), Int32(size.height))
+        case .svg:
+            guard let path else { throw RenderError("SVG output needs a file path") }
+            s = cairo_svg_surface_create(path, size.width, size.height)
+            if let s { cairo_svg_surface_restrict_to_version(s, CAIRO_SVG_VERSION_1_1) }
+        case .pdf:
+            guard let path else { throw RenderError("PDF output needs a file path") }
+            s = cairo_pdf_surface_create(path, size.width, size.height)
+        }
+        guard let s, cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else {
+            if let s { cairo_surface_destroy(s) }
+            throw RenderError("cannot create a \(format.rawValue.uppercased()) surface")
+        }
+        surface = s
+        cr = cairo_create(s)
+        layout = pango_cairo_create_layout(cr)
+        let options = cairo_font_options_create()
+        cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        pango_cairo_context_set_font_options(pango_layout_get_context(layout), options)
+        cairo_font_options_destroy(options)
+        pango_layout_context_changed(layout)
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND)
+    }
+
+    deinit {
+        for (_, f) in fonts { pango_font_description_free(f) }
+        g_object_unref(UnsafeMutableRawPointer(layout))
+        cairo_destroy(cr)
+        cairo_surface_destroy(surface)
+    }
+
+    /// Completes the image: writes the PNG to `path`, or flushes the SVG/PDF stream.
+    public func finish(pngPath: String? = nil) throws {
+        let status = cairo_status(cr)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError("drawing failed: \(String(cString: cairo_status_to_string(status)))")
+        }
+        switch format {
+        case .png:
+            guard let target = pngPath ?? path else { throw RenderError("no PNG path") }
+            cairo_surface_flush(surface)
+            let st = cairo_surface_write_to_png(surface, target)
+            guard st == CAIRO_STATUS_SUCCESS else {
+                throw RenderError("cannot write \(target): \(String(cString: cairo_status_to_string(st)))")
+            }
+        case .svg, .pdf:
+            cairo_surface_finish(surface)
+            let st = cairo_surface_status(surface)
+            guard st == CAIRO_STATUS_SUCCESS else {
+                throw RenderError("cannot write \(format.rawValue.uppercased()): \(String(cString: cairo_status_to_string(st)))")
+            }
+        }
+    }
+
+    /// RGBA of one pixel of a PNG canvas (for tests).
+    public func pixel(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8, a: UInt8)? {
+        guard format == .png, x >= 0, y >= 0, x < Int(size.width), y < Int(size.height) else { return nil }
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { return nil }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let p = data + y * stride + x * 4
+        // ARGB32 is native-endian premultiplied: B, G, R, A in memory on little-endian machines.
+        return (p[2], p[1], p[0], p[3])
+    }
+
+    private func set(_ p: Paint) { cairo_set_source_rgba(cr, p.rgb.r, p.rgb.g, p.rgb.b, p.alpha) }
+
+    private func addPath(_ rings: [[Point]], closed: Bool) {
+        for ring in rings {
+            guard let first = ring.first else { continue }
+            cairo_move_to(cr, first.x, first.y)
+            for p in ring.dropFirst() { cairo_line_to(cr, p.x, p.y) }
+            if closed { cairo_close_path(cr) }
+        }
+    }
+
+    public func fill(_ rings: [[Point]], _ paint: Paint) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        addPath(rings, closed: true)
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
+        set(paint)
+        cairo_fill(cr)
+        cairo_restore(cr)
+    }
+
+    public func stroke(_ lines: [[Point]], _ paint: Paint, width: Double, dash: [Double], closed: Bool) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        addPath(lines, closed: closed)
+        set(paint)
+        cairo_set_line_width(cr, width)
+        if !dash.isEmpty { dash.withUnsafeBufferPointer { cairo_set_dash(cr, $0.baseAddress, Int32($0.count), 0) } }
+        cairo_stroke(cr)
+        cairo_restore(cr)
+    }
+
+    public func fillRect(_ r: Rect, _ paint: Paint) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        cairo_rectangle(cr, r.x, r.y, r.width, r.height)
+        set(paint)
+        cairo_fill(cr)
+        cairo_restore(cr)
+    }
+
+    public func strokeRect(_ r: Rect, _ paint: Paint, width: Double) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        cairo_rectangle(cr, r.x, r.y, r.width, r.height)
+        set(paint)
+        cairo_set_line_width(cr, width)
+        cairo_stroke(cr)
+        cairo_restore(cr)
+    }
+
+    public func circle(_ c: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        cairo_arc(cr, c.x, c.y, radius, 0, 2 * .pi)
+        set(fill)
+        if let stroke {
+            cairo_fill_preserve(cr)
+            set(stroke)
+            cairo_set_line_width(cr, strokeWidth)
+            cairo_stroke(cr)
+        } else {
+            cairo_fill(cr)
+        }
+        cairo_restore(cr)
+    }
+
+    public func clipped(to rings: [[Point]], _ body: () -> Void) {
+        cairo_save(cr)
+        cairo_new_path(cr)
+        addPath(rings, closed: true)
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
+        cairo_clip(cr)
+        body()
+        cairo_restore(cr)
+    }
+
+    private func font(_ style: TextStyle) -> OpaquePointer {
+        var key = style
+        key.colour = .black
+        if let f = fonts[key] { return f }
+        let f = pango_font_description_new()!
+        pango_font_description_set_family(f, style.family)
+        pango_font_description_set_absolute_size(f, style.size * 1024)
+        pango_font_description_set_weight(f, style.weight == .bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        if style.italic { pango_font_description_set_style(f, PANGO_STYLE_ITALIC) }
+        fonts[key] = f
+        return f
+    }
+
+    private func prepare(_ text: String, _ style: TextStyle) {
+        pango_layout_set_font_description(layout, font(style))
+        if style.letterSpacing != 0 {
+            let attrs = pango_attr_list_new()
+            pango_attr_list_insert(attrs, pango_attr_letter_spacing_new(Int32(style.letterSpacing * 1024)))
+            pango_layout_set_attributes(layout, attrs)
+            pango_attr_list_unref(attrs)
+        } else {
+            pango_layout_set_attributes(layout, nil)
+        }
+        pango_layout_set_text(layout, text, -1)
+    }
+
+    public func measure(_ text: String, _ style: TextStyle) -> Size {
+        prepare(text, style)
+        var ink = PangoRectangle(), logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, &ink, &logical)
+        return Size(Double(logical.width), Double(logical.height))
+    }
+
+    public func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?) {
+        prepare(text, style)
+        cairo_save(cr)
+        cairo_new_path(cr)
+        cairo_move_to(cr, origin.x, origin.y)
+        if let halo {
+            pango_cairo_layout_path(cr, layout)
+            set(halo.paint)
+            cairo_set_line_width(cr, halo.width)
+            cairo_stroke(cr)
+            cairo_move_to(cr, origin.x, origin.y)
+        }
+        set(style.colour)
+        pango_cairo_show_layout(cr, layout)
+        cairo_restore(cr)
+    }
+}
+
+/// Writes a file through a temporary sibling and renames it into place, so a failed
+/// run leaves no partial file and never replaces good output with bad.
+public enum AtomicFile {
+    /// Checks that `path` can be written: its folder exists and is writable, and it is not a folder.
+    public static func checkWritable(_ path: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw RenderError("\(path) is a folder; give a file name")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        let folder = dir.isEmpty ? "." : dir
+        guard fm.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw RenderError("cannot write \(path): folder \(folder) does not exist")
+        }
+        guard fm.isWritableFile(atPath: folder) else {
+            throw RenderError("cannot write \(path): folder \(folder) is not writable")
+        }
+    }
+
+    public static func write(to path: String, _ body: (String) throws -> Void) throws {
+        try checkWritable(path)
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let tmp = (dir.isEmpty ? "" : dir + "/") + ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do {
+            try body(tmp)
+            guard rename(tmp, path) == 0 else {
+                throw RenderError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { tmp in
+            guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+                throw RenderError("cannot write \(path)")
+            }
+        }
+    }
+}

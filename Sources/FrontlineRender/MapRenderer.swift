@@ -1,0 +1,408 @@
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+
+public struct MapOptions: Sendable {
+    public var size: Size = Size(1600, 1200)
+    public var region: MapRegion = .all
+    public var theme: String = "wikipedia"
+    public var labels: LabelLanguage = .en
+    public var title: String? = nil
+    /// Pixels kept free at the bottom for an animation's timeline strip.
+    public var reservedBottom: Double = 0
+
+    public init(size: Size = Size(1600, 1200), region: MapRegion = .all, theme: String = "wikipedia",
+                labels: LabelLanguage = .en, title: String? = nil, reservedBottom: Double = 0) {
+        self.size = size; self.region = region; self.theme = theme; self.labels = labels
+        self.title = title; self.reservedBottom = reservedBottom
+    }
+}
+
+/// Draws a dated control map: basemap, territory, water, borders, towns and their labels,
+/// title, legend, scale bar and attribution. Prepares everything that does not depend on
+/// the date once, so that many frames can share one renderer (one per thread).
+public final class MapRenderer {
+    public let dataset: Dataset
+    public let options: MapOptions
+    public let style: MapStyle
+    public let frame: MapFrame
+    let projection: Projection
+    let unit: Double
+
+    // Basemap in pixels, prepared once.
+    let neighbours: [[[Point]]]
+    let golan: [[[Point]]]
+    let focusCountries: [[[Point]]]
+    let focusBorders: [[Point]]
+    let neighbourBorders: [[Point]]
+    let governorateLines: [[Point]]
+    let lakes: [[[Point]]]
+    let rivers: [(lines: [[Point]], width: Double)]
+    let placePixels: [String: Point]
+
+    public init(dataset: Dataset, projection: Projection, options: MapOptions) throws {
+        self.dataset = dataset
+        self.options = options
+        self.projection = projection
+        style = try MapStyle(theme: options.theme, factions: dataset.factions)
+        let frame = MapFrame(region: options.region.box, size: options.size, projection: projection)
+        self.frame = frame
+        unit = max(0.5, min(options.size.width / 1600, options.size.height / 1200) * 1.0)
+
+        func rings(_ f: GeoFeature) -> [[Point]] {
+            frame.rings(f.geometry.polygons.map { projection.forward(polygon: $0) })
+        }
+        let focus: Set<String> = ["IRQ", "SYR"]
+        var nb: [[[Point]]] = [], go: [[[Point]]] = [], fc: [[[Point]]] = []
+        var nbBorders: [[Point]] = [], fcBorders: [[Point]] = []
+        for c in dataset.atlas.countries {
+            let r = rings(c)
+            let code = c["iso_a3"] ?? ""
+            if code == "GOLAN" { go.append(r) }
+            else if focus.contains(code) { fc.append(r); fcBorders += r }
+            else { nb.append(r); nbBorders += r }
+        }
+        neighbours = nb; golan = go; focusCountries = fc
+        focusBorders = fcBorders; neighbourBorders = nbBorders
+        governorateLines = dataset.atlas.governorates.flatMap { rings($0) }
+        lakes = dataset.atlas.lakes.map { rings($0) }
+        rivers = dataset.atlas.rivers.map { f in
+            let rank = Double(f["scalerank"] ?? "") ?? 6
+            let name = f["name"] ?? ""
+            let major = name == "Euphrates" || name == "Tigris"
+            let w = major ? 1.7 : (rank <= 6 ? 1.1 : 0.8)
+            return (frame.lines(f.geometry.lines.map { projection.forward($0) }), w)
+        }
+        var pp: [String: Point] = [:]
+        let places = dataset.gazetteer.places
+        for (p, xy) in zip(places, projection.forward(places.map(\.coordinate))) { pp[p.id] = frame.point(xy) }
+        placePixels = pp
+    }
+
+    /// Draws the whole map for `territory` (derived from `snapshot`) onto `canvas`.
+    public func draw(territory: Territory, snapshot: ControlSnapshot, on canvas: Canvas) {
+        let u = unit
+        canvas.fillRect(Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height), style.sea)
+        for r in neighbours { canvas.fill(r, style.neighbourLand) }
+        for r in golan {
+            canvas.fill(r, Paint(hex: "#E4E0D8"))
+        }
+        for r in focusCountries { canvas.fill(r, Paint(hex: "#E8E8E8")) }
+        drawTerritory(territory, on: canvas)
+        for r in lakes {
+            canvas.fill(r, style.water)
+            canvas.stroke(r, style.waterEdge, width: 0.6 * u, dash: [], closed: true)
+        }
+        for river in rivers { canvas.stroke(river.lines, style.river, width: river.width * u, dash: [], closed: false) }
+        canvas.stroke(governorateLines, style.governorateLine, width: 0.7 * u, dash: [4 * u, 3 * u], closed: true)
+        canvas.stroke(neighbourBorders, style.neighbourBorder, width: 0.9 * u, dash: [], closed: true)
+        canvas.stroke(focusBorders, style.countryBorderCasing, width: 3.6 * u, dash: [], closed: true)
+        canvas.stroke(focusBorders, style.countryBorder, width: 1.5 * u, dash: [], closed: true)
+
+        let panels = layoutPanels(territory: territory, snapshot: snapshot, canvas: canvas)
+        var obstacles = panels.map(\.rect)
+        obstacles += drawCountryNames(canvas, avoiding: obstacles)
+        drawPlaces(snapshot, on: canvas, obstacles: obstacles)
+        for p in panels { p.draw() }
+    }
+
+    // MARK: territory
+
+    func drawTerritory(_ territory: Territory, on canvas: Canvas) {
+        let u = unit
+        for part in territory.parts {
+            let rings = frame.rings(part.polygons)
+            canvas.fill(rings, style.fill(part.controller))
+            if part.controller == Controllers.contested {
+                hatch(rings, on: canvas, paint: style.contestedHatch, spacing: 6 * u, width: 1.4 * u)
+            }
+        }
+        for part in territory.parts {
+            let rings = frame.rings(part.polygons)
+            canvas.stroke(rings, part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller),
+                          width: 1.0 * u, dash: [], closed: true)
+        }
+    }
+
+    /// Diagonal lines clipped to the shape: the conventional mark of fighting.
+    public func hatch(_ rings: [[Point]], on canvas: Canvas, paint: Paint, spacing: Double, width: Double) {
+        guard let all = rings.first?.first else { return }
+        var minX = all.x, maxX = all.x, minY = all.y, maxY = all.y
+        for r in rings { for p in r { minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y) } }
+        var lines: [[Point]] = []
+        var x = (minX - (maxY - minY)) - (minX - (maxY - minY)).truncatingRemainder(dividingBy: spacing)
+        while x <= maxX {
+            lines.append([Point(x, maxY), Point(x + (maxY - minY), minY)])
+            x += spacing
+        }
+        canvas.clipped(to: rings) {
+            canvas.stroke(lines, paint, width: width, dash: [], closed: false)
+        }
+    }
+
+    // MARK: places and labels
+
+    func dotRadius(_ p: Place) -> Double {
+        (2.4 + 0.5 * log10(Double(p.population) + 10)) * unit
+    }
+
+    /// Importance for labelling: size, capitals, and towns that changed hands lately,
+    /// which are the ones readers look for on a dated map.
+    func labelPriority(_ p: Place, on day: Day) -> Double {
+        var score = log10(Double(p.population) + 10)
+        if p.id == "baghdad" || p.id == "damascus" { score += 10 }
+        let events = dataset.timeline.events(for: p.id)
+        if let last = dataset.timeline.event(for: p.id, on: day) {
+            let age = last.date.days(until: day)
+            if events.count > 1, events.first != last, age <= 90 { score += 2.5 - Double(age) / 60 }
+        }
+        if events.count > 2 { score += 0.5 }
+        return score
+    }
+
+    func labelText(_ p: Place) -> String {
+        switch options.labels {
+        case .en: return p.name
+        case .ar: return p.nameAr.isEmpty ? p.name : p.nameAr
+        case .both: return p.nameAr.isEmpty ? p.name : "\(p.name)\n\(p.nameAr)"
+        }
+    }
+
+    func drawPlaces(_ snapshot: ControlSnapshot, on canvas: Canvas, obstacles: [Rect]) {
+        let u = unit
+        let visible = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
+        let places = dataset.gazetteer.places.filter { snapshot[$0.id] != nil && visible.contains(Rect(x: placePixels[$0.id]!.x, y: placePixels[$0.id]!.y, width: 0, height: 0)) }
+        let maxLabels = Int(canvas.size.width * canvas.size.height / 26000)
+        let ranked = places.map { ($0, labelPriority($0, on: snapshot.day)) }.sorted { $0.1 > $1.1 }
+        var requests: [LabelPlacer.Request] = []
+        var styles: [String: TextStyle] = [:]
+        for (i, (p, prio)) in ranked.enumerated() where i < maxLabels {
+            let big = p.population >= 250_000 || p.id == "baghdad" || p.id == "damascus"
+            let st = style.font((big ? 13.5 : 11.5) * u, bold: big, colour: style.text)
+            styles[p.id] = st
+            let text = labelText(p)
+            requests.append(.init(id: p.id, anchor: placePixels[p.id]!, radius: dotRadius(p) + 1,
+                                  size: canvas.measure(text, st), priority: prio))
+        }
+        // Dots not labelled still block labels.
+        let unlabelled = ranked.dropFirst(maxLabels).map { p, _ -> Rect in
+            let c = placePixels[p.id]!, r = dotRadius(p)
+            return Rect(x: c.x - r, y: c.y - r, width: 2 * r, height: 2 * r)
+        }
+        var placer = LabelPlacer(bounds: visible.insetBy(4 * u), obstacles: obstacles + unlabelled)
+        let placements = placer.place(requests)
+
+        for p in places {
+            let c = placePixels[p.id]!
+            let controller = snapshot[p.id]!
+            let r = dotRadius(p)
+            if controller == Controllers.contested {
+                canvas.circle(c, radius: r, fill: .white, stroke: style.contestedHatch, strokeWidth: 1.8 * u)
+                canvas.stroke([[Point(c.x - r * 0.6, c.y + r * 0.6), Point(c.x + r * 0.6, c.y - r * 0.6)]],
+                              style.contestedHatch, width: 1.4 * u, dash: [], closed: false)
+            } else {
+                canvas.circle(c, radius: r, fill: style.dot(controller), stroke: Paint(hex: "#FFFFFF", alpha: 0.95), strokeWidth: 1.1 * u)
+            }
+            if p.id == "baghdad" || p.id == "damascus" {
+                canvas.circle(c, radius: r + 2.5 * u, fill: Paint(hex: "#000000", alpha: 0), stroke: Paint(hex: "#1E1E1E"), strokeWidth: 1.2 * u)
+            }
+        }
+        for pl in placements {
+            guard let p = dataset.gazetteer[pl.id], let st = styles[pl.id] else { continue }
+            canvas.text(labelText(p), st, at: Point(pl.rect.x, pl.rect.y), halo: Halo(width: 3.2 * u))
+        }
+    }
+
+    // MARK: country names
+
+    static let countryNames: [(String, Double, Double, Bool)] = [
+        ("IRAQ", 42.6, 31.7, true), ("SYRIA", 38.9, 33.55, true),
+        ("TURKEY", 40.0, 37.72, false), ("IRAN", 47.3, 33.3, false), ("JORDAN", 37.4, 30.9, false),
+        ("SAUDI ARABIA", 41.0, 29.5, false), ("LEBANON", 35.75, 33.95, false), ("KUWAIT", 47.65, 29.35, false),
+    ]
+
+    func drawCountryNames(_ canvas: Canvas, avoiding: [Rect]) -> [Rect] {
+        let u = unit
+        var used: [Rect] = []
+        let bounds = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
+        for (name, lon, lat, focus) in Self.countryNames {
+            let c = frame.point(projection.forward(Coordinate(lon: lon, lat: lat)))
+            var st = style.font((focus ? 26 : 15) * u, bold: focus, colour: focus ? Paint(hex: "#3C3C3C", alpha: 0.45) : style.mutedText)
+            st.letterSpacing = (focus ? 9 : 4) * u
+            let s = canvas.measure(name, st)
+            let r = Rect(x: c.x - s.width / 2, y: c.y - s.height / 2, width: s.width, height: s.height)
+            guard bounds.insetBy(2).contains(r), !avoiding.contains(where: { $0.intersects(r) }) else { continue }
+            canvas.text(name, st, at: Point(r.x, r.y), halo: focus ? nil : Halo(Paint(hex: "#F0EDE6", alpha: 0.8), width: 2.5 * u))
+            used.append(r)
+        }
+        let sea = frame.point(projection.forward(Coordinate(lon: 35.25, lat: 35.0)))
+        var seaStyle = style.font(12 * u, colour: Paint(hex: "#4A7A99"))
+        seaStyle.italic = true
+        let text = "Mediterranean\nSea"
+        let s = canvas.measure(text, seaStyle)
+        let r = Rect(x: sea.x - s.width / 2, y: sea.y - s.height / 2, width: s.width, height: s.height)
+        if bounds.contains(r), !avoiding.contains(where: { $0.intersects(r) }) {
+            canvas.text(text, seaStyle, at: Point(r.x, r.y), halo: nil)
+            used.append(r)
+        }
+        return used
+    }
+
+    // MARK: panels
+
+    struct Panel {
+        let rect: Rect
+        let draw: () -> Void
+    }
+
+    func layoutPanels(territory: Territory, snapshot: ControlSnapshot, canvas: Canvas) -> [Panel] {
+        let u = unit
+        let m = 18 * u
+        let bottom = canvas.size.height - options.reservedBottom
+        var panels: [Panel] = []
+
+        // Title and date.
+        let heading = (options.title ?? dataset.info.title).uppercased()
+        var hs = style.font(13 * u, bold: true, colour: style.mutedText)
+        hs.letterSpacing = 1.5 * u
+        let ds = style.font(34 * u, bold: true)
+        let ss = style.font(11.5 * u, colour: style.mutedText)
+        let date = snapshot.day.longDescription
+        let sub = "Who held what on this day · \(dataset.gazetteer.places.count) places tracked"
+        let hsz = canvas.measure(heading, hs), dsz = canvas.measure(date, ds), ssz = canvas.measure(sub, ss)
+        let tw = max(hsz.width, dsz.width, ssz.width) + 2 * 14 * u
+        let th = hsz.height + dsz.height + ssz.height + 2 * 12 * u
+        let titleRect = Rect(x: m, y: m, width: tw, height: th)
+        panels.append(Panel(rect: titleRect) { [style] in
+            canvas.fillRect(titleRect, style.panel)
+            canvas.strokeRect(titleRect, style.panelEdge, width: 0.8 * u)
+            var y = titleRect.y + 12 * u
+            canvas.text(heading, hs, at: Point(titleRect.x + 14 * u, y), halo: nil); y += hsz.height
+            canvas.text(date, ds, at: Point(titleRect.x + 14 * u, y), halo: nil); y += dsz.height
+            canvas.text(sub, ss, at: Point(titleRect.x + 14 * u, y), halo: nil)
+        })
+
+        // Legend.
+        let legend = legendPanel(territory: territory, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u))
+        panels.append(legend)
+
+        // Scale bar.
+        panels.append(scaleBar(canvas: canvas, bottomRight: Point(canvas.size.width - m, bottom - m - 22 * u)))
+
+        // Attribution.
+        let ats = style.font(10.5 * u, colour: style.mutedText)
+        let text = dataset.info.attribution + " Territory is derived from the towns each side held; see the README for the method."
+        let asz = canvas.measure(text, ats)
+        let ar = Rect(x: canvas.size.width - asz.width - 10 * u, y: bottom - asz.height - 6 * u,
+                      width: asz.width + 6 * u, height: asz.height + 2 * u)
+        panels.append(Panel(rect: ar) { [style] in
+            canvas.fillRect(ar, Paint(style.panel.rgb, alpha: 0.75))
+            canvas.text(text, ats, at: Point(ar.x + 3 * u, ar.y + 1 * u), halo: nil)
+        })
+        return panels
+    }
+
+    func legendPanel(territory: Territory, canvas: Canvas, bottomLeft: Point) -> Panel {
+        let u = unit
+        let pad = 12 * u, sw = 26 * u, sh = 16 * u, rowH = 22 * u
+        let nameStyle = style.font(12.5 * u), areaStyle = style.font(11.5 * u, colour: style.mutedText)
+        let headStyle = style.font(12 * u, bold: true, colour: style.mutedText)
+        var rows: [(ControllerID, String, String)] = []
+        for part in territory.parts {
+            let name = part.controller == Controllers.contested
+                ? "Contested (fighting or divided)" : (dataset.factions[part.controller]?.name ?? part.controller)
+            rows.append((part.controller, name, formatArea(part.areaKm2)))
+        }
+        let nameW = rows.map { canvas.measure($0.1, nameStyle).width }.max() ?? 0
+        let areaW = rows.map { canvas.measure($0.2, areaStyle).width }.max() ?? 0
+        let head = "Area held (km²)"
+        let symbols: [(String, Int)] = [("Town, coloured by who held it", 0), ("International border", 1), ("Governorate border", 2)]
+        let symW = symbols.map { canvas.measure($0.0, nameStyle).width }.max() ?? 0
+        let width = max(sw + 10 * u + nameW + 18 * u + areaW, sw + 10 * u + symW, canvas.measure(head, headStyle).width) + 2 * pad
+        let height = pad * 2 + rowH * Double(rows.count + symbols.count) + 22 * u + 8 * u
+        let rect = Rect(x: bottomLeft.x, y: bottomLeft.y - height, width: width, height: height)
+        return Panel(rect: rect) { [self] in
+            canvas.fillRect(rect, style.panel)
+            canvas.strokeRect(rect, style.panelEdge, width: 0.8 * u)
+            var y = rect.y + pad
+            canvas.text(head, headStyle, at: Point(rect.x + pad, y), halo: nil)
+            y += 22 * u
+            for (c, name, area) in rows {
+                let box = Rect(x: rect.x + pad, y: y + (rowH - sh) / 2 - 2 * u, width: sw, height: sh)
+                let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]
+                canvas.fill(ring, style.fill(c))
+                if c == Controllers.contested { hatch(ring, on: canvas, paint: style.contestedHatch, spacing: 6 * u, width: 1.4 * u) }
+                canvas.stroke(ring, c == Controllers.contested ? style.contestedHatch : style.edge(c), width: 1 * u, dash: [], closed: true)
+                if c != Controllers.contested {
+                    canvas.circle(Point(box.x + box.width / 2, box.y + box.height / 2), radius: 3.5 * u, fill: style.dot(c),
+                                  stroke: .white, strokeWidth: 1 * u)
+                }
+                let ns = canvas.measure(name, nameStyle)
+                canvas.text(name, nameStyle, at: Point(box.maxX + 10 * u, y + (rowH - ns.height) / 2 - 2 * u), halo: nil)
+                let asz = canvas.measure(area, areaStyle)
+                canvas.text(area, areaStyle, at: Point(rect.maxX - pad - asz.width, y + (rowH - asz.height) / 2 - 2 * u), halo: nil)
+                y += rowH
+            }
+            y += 8 * u
+            for (label, kind) in symbols {
+                let cy = y + rowH / 2 - 2 * u
+                let x0 = rect.x + pad
+                switch kind {
+                case 0:
+                    canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
+                case 1:
+                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorderCasing, width: 3.6 * u, dash: [], closed: false)
+                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorder, width: 1.5 * u, dash: [], closed: false)
+                default:
+                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.governorateLine, width: 0.9 * u, dash: [4 * u, 3 * u], closed: false)
+                }
+                let ns = canvas.measure(label, nameStyle)
+                canvas.text(label, nameStyle, at: Point(x0 + sw + 10 * u, cy - ns.height / 2), halo: nil)
+                y += rowH
+            }
+        }
+    }
+
+    func scaleBar(canvas: Canvas, bottomRight: Point) -> Panel {
+        let u = unit
+        let target = canvas.size.width / 7 * frame.metresPerPixel / 1000
+        let nice = [10.0, 20, 25, 50, 100, 150, 200, 250, 300, 500, 1000, 2000]
+        let km = nice.last { $0 <= target } ?? nice[0]
+        let barW = km * 1000 / frame.metresPerPixel
+        let ls = style.font(11.5 * u)
+        let label = "\(Int(km)) km"
+        let lsz = canvas.measure(label, ls)
+        let pad = 10 * u
+        let rect = Rect(x: bottomRight.x - barW - 2 * pad - lsz.width / 2, y: bottomRight.y - 46 * u,
+                        width: barW + 2 * pad + lsz.width / 2 + 4 * u, height: 46 * u)
+        return Panel(rect: rect) { [style] in
+            canvas.fillRect(rect, style.panel)
+            canvas.strokeRect(rect, style.panelEdge, width: 0.8 * u)
+            let x0 = rect.x + pad, y0 = rect.y + 30 * u, h = 6 * u
+            for i in 0..<4 {
+                let seg = Rect(x: x0 + barW / 4 * Double(i), y: y0, width: barW / 4, height: h)
+                canvas.fillRect(seg, i % 2 == 0 ? Paint(hex: "#222222") : .white)
+            }
+            canvas.strokeRect(Rect(x: x0, y: y0, width: barW, height: h), Paint(hex: "#222222"), width: 0.8 * u)
+            let zs = canvas.measure("0", ls)
+            canvas.text("0", ls, at: Point(x0 - zs.width / 2, y0 - zs.height - 2 * u), halo: nil)
+            let half = "\(Int(km / 2))"
+            let hs = canvas.measure(half, ls)
+            canvas.text(half, ls, at: Point(x0 + barW / 2 - hs.width / 2, y0 - hs.height - 2 * u), halo: nil)
+            canvas.text(label, ls, at: Point(x0 + barW - lsz.width / 2 + 8 * u, y0 - lsz.height - 2 * u), halo: nil)
+        }
+    }
+}
+
+/// "12,345" with thousands separators, independent of locale.
+public func formatThousands(_ n: Int) -> String {
+    let s = String(abs(n))
+    var out = ""
+    for (i, ch) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+public func formatArea(_ km2: Double) -> String { formatThousands(Int(km2.rounded())) }

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+import FrontlineRender
+
+/// Options every command that reads data shares.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Data folder (default: $FRONTLINE_DATA, else Geodata/ of this repository).", valueName: "dir"))
+    var data: String?
+
+    func resolveDirectory() throws -> String {
+        if let data { return data }
+        if let env = ProcessInfo.processInfo.environment["FRONTLINE_DATA"], !env.isEmpty { return env }
+        let fm = FileManager.default
+        var starts = [fm.currentDirectoryPath]
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        starts.append(exe)
+        for start in starts {
+            var dir = URL(fileURLWithPath: start).standardizedFileURL
+            for _ in 0..<8 {
+                let candidate = dir.appendingPathComponent("Geodata")
+                if fm.fileExists(atPath: candidate.appendingPathComponent("dataset.json").path) { return candidate.path }
+                let parent = dir.deletingLastPathComponent()
+                if parent.path == dir.path { break }
+                dir = parent
+            }
+        }
+        throw CLIError("cannot find the Geodata/ folder; run inside the frontline repository, pass --data DIR or set FRONTLINE_DATA")
+    }
+
+    /// Loads the data, printing warnings only when asked.
+    func load() throws -> Dataset {
+        var warnings: [DataProblem] = []
+        return try Dataset.load(directory: try resolveDirectory(), warnings: &warnings)
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Parses a `--date` value, for `validate()`.
+func parseDay(_ text: String, option: String) throws -> Day {
+    do { return try Day(iso: text) } catch let e as DayError {
+        throw ValidationError("\(option): \(e.description)")
+    }
+}
+
+/// Runs the body; prints each problem on its own line to stderr and exits 1 on failure.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as DataProblems {
+        for p in e.problems { printError(p.description) }
+        throw ExitCode(1)
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        printError("\(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data(("frontline: " + line + "\n").utf8))
+}
+
+enum TableFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+enum RecordFormat: String, ExpressibleByArgument, CaseIterable { case csv, json }
+extension LabelLanguage: ExpressibleByArgument {}
+
+/// The snapshot and territory for one day, after checking the day is covered.
+func territory(_ dataset: Dataset, on day: Day) throws -> (ControlSnapshot, Territory, TerritoryBuilder) {
+    try dataset.checkCovered(day)
+    let builder = try TerritoryBuilder(dataset: dataset)
+    let snapshot = dataset.timeline.snapshot(on: day)
+    return (snapshot, try builder.build(snapshot), builder)
+}
+
+func displayName(_ dataset: Dataset, _ controller: ControllerID) -> String {
+    controller == Controllers.contested ? "Contested" : (dataset.factions[controller]?.name ?? controller)
+}
+
+/// `1234.5` with one decimal, for JSON and CSV.
+func oneDecimal(_ v: Double) -> String { String(format: "%.1f", v) }

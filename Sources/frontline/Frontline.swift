@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+import FrontlineRender
+
+@main
+struct Frontline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontline",
+        abstract: "Dated, sourced maps of territorial control in Iraq and Syria (2014–2019).",
+        discussion: """
+        Every map is derived from a timeline of dated, sourced control events for named places \
+        (Geodata/timeline/*.csv). Examples:
+
+          frontline render --date 2017-11-19 --out map.png
+          frontline render --date 2017-10-17 --region syria --labels both --out raqqa.svg
+          frontline stats --date 2017-11-19 --format json
+          frontline control --date 2017-11-19 --format csv
+          frontline export --date 2017-11-19 --out territory.geojson
+          frontline validate
+
+        Data is read from --data DIR, else $FRONTLINE_DATA, else the Geodata/ folder of the \
+        repository the command runs in.
+        """,
+        subcommands: [Render.self, Stats.self, Control.self, Export.self, Validate.self]
+    )
+}

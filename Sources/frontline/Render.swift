@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+import FrontlineRender
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the map of who held what on one day.",
+        discussion: """
+        Writes PNG, SVG or PDF, chosen by the extension of --out. The file is written atomically: \
+        if anything fails, no file is left behind and an existing file is not touched.
+
+          frontline render --date 2017-11-19 --out map.png
+          frontline render --date 2017-07-10 --region iraq --labels ar --out mosul.pdf
+          frontline render --date 2017-10-17 --region 37,34,41.5,37 --size 1200x900 --out raqqa.svg
+          frontline render --date 2017-11-19 --theme colourblind --out map-cb.png
+        """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("The day to map, YYYY-MM-DD.", valueName: "date"))
+    var date: String
+
+    @Option(help: ArgumentHelp("Output file: .png, .svg or .pdf.", valueName: "file"))
+    var out: String = "map.png"
+
+    @Option(help: ArgumentHelp("Image size in pixels, WIDTHxHEIGHT.", valueName: "size"))
+    var size: String = "1600x1200"
+
+    @Option(help: ArgumentHelp("all, iraq, syria, or a box minlon,minlat,maxlon,maxlat.", valueName: "region"))
+    var region: String = "all"
+
+    @Option(help: ArgumentHelp("Colour theme from factions.csv: wikipedia (the colours readers know) or colourblind.", valueName: "theme"))
+    var theme: String = "wikipedia"
+
+    @Option(help: ArgumentHelp("Town labels in English (en), Arabic (ar) or both.", valueName: "lang"))
+    var labels: LabelLanguage = .en
+
+    mutating func validate() throws {
+        _ = try parseDay(date, option: "--date")
+        do { _ = try parseImageSize(size) } catch { throw ValidationError("--size: \(error)") }
+        guard MapRegion(parsing: region) != nil else {
+            throw ValidationError("--region: unknown region '\(region)'; use all, iraq, syria or minlon,minlat,maxlon,maxlat")
+        }
+        guard OutputFormat(path: out) != nil else {
+            throw ValidationError("--out: cannot write '\(out)': unsupported file type; use .png, .svg or .pdf")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let day = try Day(iso: date)
+            try AtomicFile.checkWritable(out)
+            let dataset = try dataOptions.load()
+            let (snapshot, territory, builder) = try territory(dataset, on: day)
+            let options = MapOptions(size: try parseImageSize(size), region: MapRegion(parsing: region)!,
+                                     theme: theme, labels: labels)
+            let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
+            try renderer.write(territory: territory, snapshot: snapshot, to: out)
+            print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+import FrontlineRender
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Area (km²), population and places held by each side on one day.",
+        discussion: """
+        Areas are measured on a Lambert azimuthal equal-area projection; population is the sum of \
+        the GeoNames populations of the places each side held.
+
+          frontline stats --date 2017-11-19
+          frontline stats --date 2017-11-19 --format json
+        """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date")) var date: String
+    @Option(help: "Output format: table, json or csv.") var format: TableFormat = .table
+
+    mutating func validate() throws { _ = try parseDay(date, option: "--date") }
+
+    func run() throws {
+        try reportingErrors {
+            let day = try Day(iso: date)
+            let dataset = try dataOptions.load()
+            let (_, territory, _) = try territory(dataset, on: day)
+            print(Stats.format(territory, dataset: dataset, as: format), terminator: "")
+        }
+    }
+
+    static func format(_ territory: Territory, dataset: Dataset, as format: TableFormat) -> String {
+        let rows = territory.parts.map { p in
+            (id: p.controller, name: displayName(dataset, p.controller), area: p.areaKm2, pop: p.population, places: p.places)
+        }
+        switch format {
+        case .json:
+            let items = rows.map { r in
+                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"population\": \(r.pop), \"places\": \(r.places)}"
+            }
+            return "{\"date\": \"\(territory.day)\", \"factions\": [\(items.joined(separator: ", "))]}\n"
+        case .csv:
+            var out = "date,id,name,area_km2,population,places\n"
+            for r in rows { out += "\(territory.day),\(r.id),\(csvField(r.name)),\(oneDecimal(r.area)),\(r.pop),\(r.places)\n" }
+            return out
+        case .table:
+            let total = rows.reduce(0) { $0 + $1.area }
+            let nameW = max(20, rows.map(\.name.count).max() ?? 0)
+            func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
+                let p = String(repeating: " ", count: max(0, w - s.count))
+                return right ? p + s : s + p
+            }
+            var out = "Control on \(territory.day.longDescription)\n\n"
+            out += pad("Side", nameW) + "  " + pad("Area km²", 10, right: true) + "  " + pad("Share", 6, right: true)
+                + "  " + pad("Population", 11, right: true) + "  " + pad("Places", 6, right: true) + "\n"
+            out += String(repeating: "-", count: nameW + 43) + "\n"
+            for r in rows {
+                let share = total > 0 ? String(format: "%.1f%%", r.area / total * 100) : "-"
+                out += pad(r.name, nameW) + "  " + pad(formatArea(r.area), 10, right: true) + "  " + pad(share, 6, right: true)
+                    + "  " + pad(formatThousands(r.pop), 11, right: true) + "  " + pad(String(r.places), 6, right: true) + "\n"
+            }
+            return out
+        }
+    }
+}
