@@ -786,17 +786,71 @@ def build_lakes(ogr, cache, out):
     write_geojson(os.path.join(out, "lakes.geojson"), feats)
 
 
+SPARSE_KM = 30.0
+LAEA = "+proj=laea +lat_0=33.75 +lon_0=41.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+
+def build_sparse(ogr, cache, out):
+    """Sparsely populated land of Iraq and Syria: farther than SPARSE_KM from every GeoNames
+    settlement of 500+ people (cities500). frontline counts such desert for nobody unless a
+    held place is near it (dataset.json desert_reach_km)."""
+    from osgeo import osr
+    wgs = osr.SpatialReference()
+    wgs.ImportFromEPSG(4326)
+    wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    laea = osr.SpatialReference()
+    laea.ImportFromProj4(LAEA)
+    fwd = osr.CoordinateTransformation(wgs, laea)
+    inv = osr.CoordinateTransformation(laea, wgs)
+    with open(os.path.join(out, "countries.geojson"), encoding="utf-8") as fh:
+        countries = json.load(fh)["features"]
+    land = None
+    for f in countries:
+        if f["properties"].get("iso_a3") in ("IRQ", "SYR"):
+            g = ogr.CreateGeometryFromJson(json.dumps(f["geometry"]))
+            land = g if land is None else land.Union(g)
+    land.Transform(fwd)
+    with open(os.path.join(cache, "geonames", "cities500.json"), encoding="utf-8") as fh:
+        towns = [v for v in json.load(fh).values() if v["countrycode"] in ("IQ", "SY")]
+    towns.sort(key=lambda v: int(v["geonameid"]))
+    reach = ogr.Geometry(ogr.wkbMultiPolygon)
+    for t in towns:
+        pt = ogr.Geometry(ogr.wkbPoint)
+        pt.AddPoint_2D(float(t["longitude"]), float(t["latitude"]))
+        pt.Transform(fwd)
+        reach.AddGeometry(pt.Buffer(SPARSE_KM * 1000, 8))
+    reach = reach.UnionCascaded()
+    sparse = land.Difference(reach).SimplifyPreserveTopology(500)
+    keep = ogr.Geometry(ogr.wkbMultiPolygon)
+    for i in range(sparse.GetGeometryCount()):
+        part = sparse.GetGeometryRef(i)
+        if part.GetGeometryType() in (ogr.wkbPolygon, ogr.wkbPolygon25D) and part.GetArea() > 200e6:
+            keep.AddGeometry(part)
+    area = keep.GetArea() / 1e6
+    keep.Transform(inv)
+    geom = polygon_geojson(ogr, keep, "sparse land")
+    write_geojson(os.path.join(out, "sparse.geojson"), [({
+        "name": "Sparsely populated land",
+        "rule": "farther than %g km from every GeoNames settlement of 500+ people" % SPARSE_KM,
+        "area_km2": round(area)}, geom)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", required=True, help="extracted sources (…/.cache/geodata/x)")
     ap.add_argument("--geodata", required=True, help="Geodata directory of the repository")
     ap.add_argument("--places-only", action="store_true")
+    ap.add_argument("--sparse-only", action="store_true")
     ap.add_argument("--places-dir")
     ap.add_argument("--places-out")
     ap.add_argument("--wdbii", help="output of gmt coast -Ir -M -Dh (optional)")
     a = ap.parse_args()
     places_dir = a.places_dir or os.path.join(a.geodata, "tools", "places")
     places_out = a.places_out or os.path.join(a.geodata, "places.csv")
+    if a.sparse_only:
+        ogr, _ = ogr_mod()
+        build_sparse(ogr, a.cache, os.path.join(a.geodata, "basemap"))
+        return
     if not a.places_only:
         ogr, gdal = ogr_mod()
         out = os.path.join(a.geodata, "basemap")
@@ -805,6 +859,7 @@ def main():
         build_governorates(ogr, a.cache, out)
         build_rivers(ogr, gdal, a.cache, out, a.wdbii)
         build_lakes(ogr, a.cache, out)
+        build_sparse(ogr, a.cache, out)
     build_places(a.cache, places_dir, places_out)
 
 

@@ -4,9 +4,13 @@ public struct Atlas: Sendable {
     public let governorates: [GeoFeature]
     public let rivers: [GeoFeature]
     public let lakes: [GeoFeature]
+    /// Sparsely populated land (optional): where control reaches only near held places.
+    public let sparse: [GeoFeature]
 
-    public init(countries: [GeoFeature], governorates: [GeoFeature], rivers: [GeoFeature], lakes: [GeoFeature]) {
+    public init(countries: [GeoFeature], governorates: [GeoFeature], rivers: [GeoFeature], lakes: [GeoFeature],
+                sparse: [GeoFeature] = []) {
         self.countries = countries; self.governorates = governorates; self.rivers = rivers; self.lakes = lakes
+        self.sparse = sparse
     }
 
     /// The country feature whose `iso_a3` is `code` (IRQ, SYR).

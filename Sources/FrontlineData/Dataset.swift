@@ -42,8 +42,9 @@ public struct Dataset: Sendable {
         let factions = attempt { try FactionCatalog.load(path: path("factions.csv"), displayName: name("factions.csv")) }
         let gazetteer = attempt { try Gazetteer.load(path: path("places.csv"), displayName: name("places.csv")) }
         var atlasParts: [String: [GeoFeature]] = [:]
-        for layer in ["countries", "governorates", "rivers", "lakes"] {
+        for layer in ["countries", "governorates", "rivers", "lakes", "sparse"] {
             let rel = "basemap/\(layer).geojson"
+            if layer == "sparse" && !FileManager.default.fileExists(atPath: path(rel)) { continue }
             atlasParts[layer] = attempt { try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) } ?? []
         }
         let timelineFiles = ((try? FileManager.default.contentsOfDirectory(atPath: path("timeline"))) ?? [])
@@ -64,7 +65,7 @@ public struct Dataset: Sendable {
         warnings += problems.filter { $0.severity == .warning }
         guard errors.isEmpty, let info, let factions, let gazetteer else { throw DataProblems(errors) }
         let atlas = Atlas(countries: atlasParts["countries"]!, governorates: atlasParts["governorates"]!,
-                          rivers: atlasParts["rivers"]!, lakes: atlasParts["lakes"]!)
+                          rivers: atlasParts["rivers"]!, lakes: atlasParts["lakes"]!, sparse: atlasParts["sparse"] ?? [])
         if atlas.country("IRQ") == nil && atlas.country("SYR") == nil {
             throw DataProblems([DataProblem(file: name("basemap/countries.geojson"), "no country with iso_a3 IRQ or SYR")])
         }
@@ -144,10 +145,14 @@ public struct DatasetInfo: Sendable {
     public let coverageTo: Day
     public let region: GeoBox
     public let attribution: String
+    /// How far a place's control reaches into sparsely populated land (basemap/sparse.geojson);
+    /// sparse land beyond every place's reach is desert with no fixed control.
+    public let desertReachKm: Double?
 
-    public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String) {
+    public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String,
+                desertReachKm: Double? = nil) {
         self.title = title; self.coverageFrom = coverageFrom; self.coverageTo = coverageTo
-        self.region = region; self.attribution = attribution
+        self.region = region; self.attribution = attribution; self.desertReachKm = desertReachKm
     }
 
     static func load(path: String, displayName: String) throws -> DatasetInfo {
@@ -168,11 +173,18 @@ public struct DatasetInfo: Sendable {
         guard let r = obj["region"] as? [NSNumber], r.count == 4 else {
             throw DataProblem(file: displayName, "region must be [minlon, minlat, maxlon, maxlat]")
         }
+        var radius: Double? = nil
+        if let r = obj["desert_reach_km"] {
+            guard let n = r as? NSNumber, n.doubleValue > 0, n.doubleValue < 10_000 else {
+                throw DataProblem(file: displayName, "desert_reach_km must be a positive number of kilometres")
+            }
+            radius = n.doubleValue
+        }
         return DatasetInfo(title: obj["title"] as? String ?? "Territorial control",
                            coverageFrom: from, coverageTo: to,
                            region: GeoBox(minLon: r[0].doubleValue, minLat: r[1].doubleValue,
                                           maxLon: r[2].doubleValue, maxLat: r[3].doubleValue),
-                           attribution: obj["attribution"] as? String ?? "")
+                           attribution: obj["attribution"] as? String ?? "", desertReachKm: radius)
     }
 }
 

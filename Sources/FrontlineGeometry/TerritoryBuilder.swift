@@ -25,10 +25,12 @@ public struct Territory: Sendable {
 ///
 /// Method: every place with a controller gets the Voronoi cell around it, computed per
 /// country from that country's places only and clipped to the country's border, so a
-/// town never claims land across the Iraq–Syria border. Cells are dissolved per
-/// controller. Deserts therefore go to whoever holds the nearest towns, the convention
-/// of the widely used Wikipedia control maps. Areas are measured on a Lambert azimuthal
-/// equal-area projection, so square metres are true.
+/// town never claims land across the Iraq–Syria border. Sparsely populated land (the
+/// basemap's `sparse` layer: farther than 20 km from any GeoNames settlement) is held only
+/// within `desert_reach_km` of a held place; desert beyond every place's reach has no
+/// fixed control and is counted for nobody. Cells are
+/// dissolved per controller. Areas are measured on a Lambert azimuthal equal-area
+/// projection, so square metres are true.
 ///
 /// Cells depend only on which places are active, not on who holds them, so they are
 /// computed once per set of active places and reused for every snapshot.
@@ -40,6 +42,8 @@ public final class TerritoryBuilder {
     public let countryShapes: [String: Geometry]
     /// place id → projected position.
     public let positions: [String: XY]
+    /// Projected sparsely populated land, when the basemap has it.
+    public let sparseShape: Geometry?
     private var cellCache: [Set<String>: [String: Geometry]] = [:]
     private let cellOrder: [String]
 
@@ -58,6 +62,8 @@ public final class TerritoryBuilder {
             shapes[code] = try context.multiPolygon(polys)
         }
         countryShapes = shapes
+        let sparsePolys = dataset.atlas.sparse.flatMap { $0.geometry.polygons.map { proj.forward(polygon: $0) } }
+        sparseShape = sparsePolys.isEmpty ? nil : try context.multiPolygon(sparsePolys)
         var pos: [String: XY] = [:]
         let places = dataset.gazetteer.places
         let xy = proj.forward(places.map(\.coordinate))
@@ -104,7 +110,7 @@ public final class TerritoryBuilder {
             }
             if ids.isEmpty { continue }
             if ids.count == 1 {
-                out[ids[0]] = shape
+                out[ids[0]] = try limitingDesert(shape, around: try context.point(positions[ids[0]]!))
                 continue
             }
             let points = try context.multiPoint(ids.map { positions[$0]! })
@@ -115,12 +121,26 @@ public final class TerritoryBuilder {
             for cell in diagram.parts {
                 let pc = cell.prepared()
                 guard let i = seeds.firstIndex(where: { pc.contains($0) }) else { continue }
-                let clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
+                var clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
+                clipped = try limitingDesert(clipped, around: seeds[i])
                 if !clipped.isEmpty { out[ids[i]] = clipped }
             }
         }
         cellCache[active] = out
         return out
+    }
+
+    /// Removes from a cell the sparsely populated land beyond its place's reach.
+    func limitingDesert(_ cell: Geometry, around seed: Geometry) throws -> Geometry {
+        guard let sparse = sparseShape, let reachKm = dataset.info.desertReachKm else { return cell }
+        guard sparse.intersects(cell) else { return cell }
+        let desert = try sparse.intersection(cell)
+        if desert.isEmpty { return cell }
+        let unreached = try desert.difference(try seed.buffer(reachKm * 1000, quadrantSegments: 12))
+        if unreached.isEmpty { return cell }
+        // An opening (shrink, then grow by 150 m) drops the hair-thin slivers that differences
+        // of nearly coincident edges leave behind.
+        return try cell.difference(unreached).buffer(-150, quadrantSegments: 2).buffer(150, quadrantSegments: 2)
     }
 
     /// The projected geometry of a territory part, for further GEOS work (comparison, tests).

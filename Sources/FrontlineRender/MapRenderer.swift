@@ -47,7 +47,7 @@ public final class MapRenderer {
         style = try MapStyle(theme: options.theme, factions: dataset.factions)
         let frame = MapFrame(region: options.region.box, size: options.size, projection: projection)
         self.frame = frame
-        unit = max(0.5, min(options.size.width / 1600, options.size.height / 1200) * 1.0)
+        unit = min(3, max(0.8, (options.size.width * options.size.height / (1600 * 1200)).squareRoot()))
 
         func rings(_ f: GeoFeature) -> [[Point]] {
             frame.rings(f.geometry.polygons.map { projection.forward(polygon: $0) })
@@ -87,7 +87,10 @@ public final class MapRenderer {
         for r in golan {
             canvas.fill(r, Paint(hex: "#E4E0D8"))
         }
-        for r in focusCountries { canvas.fill(r, Paint(hex: "#E8E8E8")) }
+        for r in focusCountries {
+            canvas.fill(r, style.desert)
+            if !dataset.atlas.sparse.isEmpty { stipple(r, on: canvas) }
+        }
         drawTerritory(territory, on: canvas)
         for r in lakes {
             canvas.fill(r, style.water)
@@ -121,6 +124,26 @@ public final class MapRenderer {
             let rings = frame.rings(part.polygons)
             canvas.stroke(rings, part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller),
                           width: 1.0 * u, dash: [], closed: true)
+        }
+    }
+
+    /// A sparse dot pattern marking desert that no place's reach covers.
+    func stipple(_ rings: [[Point]], on canvas: Canvas) {
+        guard let all = rings.first?.first else { return }
+        var minX = all.x, maxX = all.x, minY = all.y, maxY = all.y
+        for r in rings { for p in r { minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y) } }
+        let step = 9 * unit
+        var dashes: [[Point]] = []
+        var row = 0
+        var y = minY
+        while y <= maxY {
+            var x = minX + (row % 2 == 0 ? 0 : step / 2)
+            while x <= maxX { dashes.append([Point(x, y), Point(x + 0.9 * unit, y)]); x += step }
+            y += step * 0.8
+            row += 1
+        }
+        canvas.clipped(to: rings) {
+            canvas.stroke(dashes, style.desertStipple, width: 1.1 * unit, dash: [], closed: false)
         }
     }
 
@@ -215,18 +238,23 @@ public final class MapRenderer {
 
     // MARK: country names
 
-    static let countryNames: [(String, Double, Double, Bool)] = [
-        ("IRAQ", 42.6, 31.7, true), ("SYRIA", 38.9, 33.55, true),
-        ("TURKEY", 40.0, 37.72, false), ("IRAN", 47.3, 33.3, false), ("JORDAN", 37.4, 30.9, false),
-        ("SAUDI ARABIA", 41.0, 29.5, false), ("LEBANON", 35.75, 33.95, false), ("KUWAIT", 47.65, 29.35, false),
+    /// Hand-placed anchors in empty parts of each country; a name is drawn only when its
+    /// anchor falls inside that country's polygon in the loaded basemap.
+    static let countryNames: [(String, String, Double, Double, Bool)] = [
+        ("IRQ", "IRAQ", 42.6, 31.7, true), ("SYR", "SYRIA", 38.9, 33.55, true),
+        ("TUR", "TURKEY", 40.0, 37.72, false), ("IRN", "IRAN", 47.3, 33.3, false), ("JOR", "JORDAN", 37.4, 30.9, false),
+        ("SAU", "SAUDI ARABIA", 41.0, 29.5, false), ("LBN", "LEBANON", 35.75, 33.95, false), ("KWT", "KUWAIT", 47.65, 29.35, false),
     ]
 
     func drawCountryNames(_ canvas: Canvas, avoiding: [Rect]) -> [Rect] {
         let u = unit
         var used: [Rect] = []
         let bounds = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
-        for (name, lon, lat, focus) in Self.countryNames {
-            let c = frame.point(projection.forward(Coordinate(lon: lon, lat: lat)))
+        for (code, name, lon, lat, focus) in Self.countryNames {
+            let anchor = Coordinate(lon: lon, lat: lat)
+            guard let country = dataset.atlas.country(code),
+                  country.geometry.polygons.contains(where: { ringContains($0[0], anchor) }) else { continue }
+            let c = frame.point(projection.forward(anchor))
             var st = style.font((focus ? 26 : 15) * u, bold: focus, colour: focus ? Paint(hex: "#3C3C3C", alpha: 0.45) : style.mutedText)
             st.letterSpacing = (focus ? 9 : 4) * u
             let s = canvas.measure(name, st)
@@ -235,7 +263,12 @@ public final class MapRenderer {
             canvas.text(name, st, at: Point(r.x, r.y), halo: focus ? nil : Halo(Paint(hex: "#F0EDE6", alpha: 0.8), width: 2.5 * u))
             used.append(r)
         }
-        let sea = frame.point(projection.forward(Coordinate(lon: 35.25, lat: 35.0)))
+        let seaAnchor = Coordinate(lon: 35.25, lat: 35.0)
+        guard !dataset.atlas.countries.isEmpty,
+              !dataset.atlas.countries.contains(where: { $0.geometry.polygons.contains { ringContains($0[0], seaAnchor) } }),
+              dataset.atlas.country("SYR")?.geometry.polygons.contains(where: { p in p[0].contains { abs($0.lon - 35.9) < 0.3 && abs($0.lat - 35.0) < 0.5 } }) == true
+        else { return used }
+        let sea = frame.point(projection.forward(seaAnchor))
         var seaStyle = style.font(12 * u, colour: Paint(hex: "#4A7A99"))
         seaStyle.italic = true
         let text = "Mediterranean\nSea"
@@ -316,7 +349,10 @@ public final class MapRenderer {
         let nameW = rows.map { canvas.measure($0.1, nameStyle).width }.max() ?? 0
         let areaW = rows.map { canvas.measure($0.2, areaStyle).width }.max() ?? 0
         let head = "Area held (km²)"
-        let symbols: [(String, Int)] = [("Town, coloured by who held it", 0), ("International border", 1), ("Governorate border", 2)]
+        var symbols: [(String, Int)] = [("Town, coloured by who held it", 0), ("International border", 1), ("Governorate border", 2)]
+        if !dataset.atlas.sparse.isEmpty {
+            symbols.insert(("Open desert, no fixed control", 3), at: 0)
+        }
         let symW = symbols.map { canvas.measure($0.0, nameStyle).width }.max() ?? 0
         let width = max(sw + 10 * u + nameW + 18 * u + areaW, sw + 10 * u + symW, canvas.measure(head, headStyle).width) + 2 * pad
         let height = pad * 2 + rowH * Double(rows.count + symbols.count) + 22 * u + 8 * u
@@ -350,6 +386,12 @@ public final class MapRenderer {
                 switch kind {
                 case 0:
                     canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
+                case 3:
+                    let box = Rect(x: x0, y: cy - sh / 2, width: sw, height: sh)
+                    let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]
+                    canvas.fill(ring, style.desert)
+                    stipple(ring, on: canvas)
+                    canvas.stroke(ring, style.panelEdge, width: 0.6 * u, dash: [], closed: true)
                 case 1:
                     canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorderCasing, width: 3.6 * u, dash: [], closed: false)
                     canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorder, width: 1.5 * u, dash: [], closed: false)
@@ -392,6 +434,19 @@ public final class MapRenderer {
             canvas.text(label, ls, at: Point(x0 + barW - lsz.width / 2 + 8 * u, y0 - lsz.height - 2 * u), halo: nil)
         }
     }
+}
+
+/// Even-odd point-in-ring test in longitude/latitude.
+func ringContains(_ ring: [Coordinate], _ p: Coordinate) -> Bool {
+    var inside = false
+    var j = ring.count - 1
+    for i in 0..<ring.count {
+        let a = ring[i], b = ring[j]
+        if (a.lat > p.lat) != (b.lat > p.lat),
+           p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon { inside.toggle() }
+        j = i
+    }
+    return inside
 }
 
 /// "12,345" with thousands separators, independent of locale.

@@ -11,7 +11,10 @@ public struct MapStyle: Sendable {
     public let theme: String
     public let factionColours: [ControllerID: FactionColours]
     public var sea = Paint(hex: "#CFE3EE")
-    public var neighbourLand = Paint(hex: "#F0EDE6")
+    public var neighbourLand = Paint(hex: "#ECEBE7")
+    /// Land no place reaches: desert with no fixed control.
+    public var desert = Paint(hex: "#F5EEDC")
+    public var desertStipple = Paint(hex: "#C9B68A", alpha: 0.55)
     public var neighbourBorder = Paint(hex: "#A09A90")
     public var countryBorder = Paint(hex: "#3A3A3A")
     public var countryBorderCasing = Paint(hex: "#FFFFFF", alpha: 0.85)

@@ -1,1 +1,70 @@
-print("x")
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+import FrontlineRender
+
+// Prints timings for the stages of drawing one map. Run in release mode:
+//   swift run -c release frontline-bench [--data Geodata] [--date 2017-11-19] [--runs 20]
+
+var dataDir = "Geodata", date = "2017-11-19", runs = 20
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    switch a {
+    case "--data": dataDir = args.next() ?? dataDir
+    case "--date": date = args.next() ?? date
+    case "--runs": runs = Int(args.next() ?? "") ?? runs
+    default: FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8)); exit(64)
+    }
+}
+
+func measure(_ name: String, _ body: () throws -> Void) rethrows {
+    let clock = ContinuousClock()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let t = clock.measure { try? body() }
+        times.append(Double(t.components.attoseconds) / 1e15 + Double(t.components.seconds) * 1000)
+    }
+    times.sort()
+    let median = times[times.count / 2]
+    print(String(format: "%-44@ median %8.2f ms   min %8.2f ms   (%d runs)", name as NSString, median, times[0], runs))
+}
+
+do {
+    let day = try Day(iso: date)
+    var w: [DataProblem] = []
+    var dataset = try Dataset.load(directory: dataDir, warnings: &w)
+    print("frontline-bench: \(dataset.gazetteer.places.count) places, \(dataset.timeline.events.count) events, date \(day)")
+    try measure("load data (CSV + GeoJSON)") { dataset = try Dataset.load(directory: dataDir, warnings: &w) }
+    let snapshot = dataset.timeline.snapshot(on: day)
+    try measure("snapshot") { _ = dataset.timeline.snapshot(on: day) }
+    try measure("territory, cold (projection + Voronoi + union)") {
+        _ = try TerritoryBuilder(dataset: dataset).build(snapshot)
+    }
+    let builder = try TerritoryBuilder(dataset: dataset)
+    let territory = try builder.build(snapshot)
+    try measure("territory, cells cached (union only)") { _ = try builder.build(snapshot) }
+    let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions())
+    try measure("renderer setup (project basemap)") {
+        _ = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions())
+    }
+    try measure("draw 1600x1200 (Cairo + Pango)") {
+        let canvas = try CairoCanvas(format: .png, size: Size(1600, 1200), path: nil)
+        renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
+    }
+    let out = NSTemporaryDirectory() + "frontline-bench.png"
+    try measure("draw + encode PNG 1600x1200 to file") {
+        try renderer.write(territory: territory, snapshot: snapshot, to: out)
+    }
+    try measure("whole map: load → territory → PNG") {
+        var w2: [DataProblem] = []
+        let ds = try Dataset.load(directory: dataDir, warnings: &w2)
+        let b = try TerritoryBuilder(dataset: ds)
+        let s = ds.timeline.snapshot(on: day)
+        let r = try MapRenderer(dataset: ds, projection: b.projection, options: MapOptions())
+        try r.write(territory: try b.build(s), snapshot: s, to: out)
+    }
+    try? FileManager.default.removeItem(atPath: out)
+} catch {
+    FileHandle.standardError.write(Data("frontline-bench: \(error)\n".utf8))
+    exit(1)
+}

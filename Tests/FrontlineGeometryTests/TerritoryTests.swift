@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import FrontlineTestSupport
+import FrontlineData
+@testable import FrontlineGeometry
+
+@Suite struct TerritoryTests {
+    func load(_ dir: String) throws -> Dataset {
+        var w: [DataProblem] = []
+        return try Dataset.load(directory: dir, warnings: &w)
+    }
+
+    @Test func projectedSquareHasItsArea() throws {
+        let ctx = GEOSContext()
+        let sq = try ctx.polygon([[XY(0, 0), XY(100_000, 0), XY(100_000, 100_000), XY(0, 100_000)]])
+        #expect(abs(sq.area / 1e6 - 10_000) < 1e-6)
+        let ring = try ctx.polygon([[XY(0, 0), XY(10, 0), XY(10, 10), XY(0, 10)], [XY(2, 2), XY(4, 2), XY(4, 4), XY(2, 4)]])
+        #expect(abs(ring.area - 96) < 1e-9)
+    }
+
+    @Test func oneDegreeBoxHasItsEllipsoidalArea() throws {
+        let ds = try load(Fixtures.mini)
+        let b = try TerritoryBuilder(dataset: ds)
+        let box: [Coordinate] = [.init(lon: 41, lat: 33), .init(lon: 42, lat: 33), .init(lon: 42, lat: 34),
+                                 .init(lon: 41, lat: 34), .init(lon: 41, lat: 33)]
+        // R² Δλ (sin φ2 − sin φ1) on the authalic sphere, R = 6371.007 km: 10,310 km².
+        let expected = 6371.007 * 6371.007 * (Double.pi / 180) * (sin(34 * Double.pi / 180) - sin(33 * Double.pi / 180))
+        let area = try b.areaKm2(of: [box])
+        // The box edges are straight in the projection, not along parallels: allow 0.5%.
+        #expect(abs(area - expected) / expected < 0.005, "area \(area) vs \(expected)")
+    }
+
+    @Test func cellsSplitTheCountryBetweenItsTowns() throws {
+        let ds = try load(Fixtures.mini)
+        let b = try TerritoryBuilder(dataset: ds)
+        let t = try b.build(ds.timeline.snapshot(on: try Day(iso: "2017-03-01")))
+        let isis = try #require(t["isis"]), gov = try #require(t["syria_gov"]), iraq = try #require(t["iraq_gov"])
+        // Syria is a 2°×2° box split halfway between the two towns; Iraq has one town and is whole.
+        #expect(abs(isis.areaKm2 - gov.areaKm2) / gov.areaKm2 < 0.01)
+        #expect(abs(isis.areaKm2 + gov.areaKm2 - iraq.areaKm2) / iraq.areaKm2 < 0.01)
+        #expect(isis.population == 50_000 && gov.population == 120_000 && iraq.places == 1)
+        // No cell crosses the border: Iraq's town does not take Syrian land.
+        #expect(abs(iraq.areaKm2 - 40_983) < 100)
+    }
+
+    @Test func contestedIsATerritoryOfItsOwn() throws {
+        let ds = try load(Fixtures.mini)
+        let t = try TerritoryBuilder(dataset: ds).build(ds.timeline.snapshot(on: try Day(iso: "2017-06-05")))
+        #expect(t.parts.map(\.controller) == ["iraq_gov", "syria_gov", "contested"])
+    }
+
+    @Test(arguments: ["2017-06-01", "2017-07-10", "2017-10-17", "2017-11-19", "2017-12-31"])
+    func realTerritoryPartitionsIraqAndSyriaAndHoldsEveryPlace(_ date: String) throws {
+        let ds = try load(Fixtures.geodata)
+        let b = try TerritoryBuilder(dataset: ds)
+        let snapshot = ds.timeline.snapshot(on: try Day(iso: date))
+        let t = try b.build(snapshot)
+        let countries = b.countryShapes.values.reduce(0) { $0 + $1.area } / 1e6
+        // Iraq (≈437,000 km²) and Syria (≈186,000 km²) on the equal-area projection.
+        #expect(abs(countries - 623_300) / 623_300 < 0.01, "countries \(countries)")
+        // Held land plus open desert is the whole of both countries; parts never overlap.
+        let held = try b.context.union(t.parts.map { try b.geometry(of: $0) }).area / 1e6
+        #expect(abs(held - t.totalAreaKm2) / held < 0.001, "parts overlap: \(held) vs \(t.totalAreaKm2)")
+        let desert = b.sparseShape.map { $0.area / 1e6 } ?? 0
+        #expect(t.totalAreaKm2 <= countries * 1.0001 && t.totalAreaKm2 >= countries - desert - 1, "territory \(t.totalAreaKm2) vs \(countries)")
+        var geometries: [String: PreparedGeometry] = [:]
+        var kept: [Geometry] = []
+        for part in t.parts {
+            let g = try b.geometry(of: part)
+            kept.append(g)
+            geometries[part.controller] = g.prepared()
+        }
+        var outside: [String] = []
+        for (id, controller) in snapshot.controllers {
+            let pt = try b.context.point(b.positions[id]!)
+            let inside = geometries[controller]!.intersects(try pt.buffer(10, quadrantSegments: 2))
+            // A place a few hundred metres outside the generalised border may fall outside; allow 3 km.
+            if !inside, let country = b.countryShapes[ds.gazetteer[id]!.country], country.distance(to: pt) < 3000 { continue }
+            if !inside { outside.append(id) }
+        }
+        #expect(outside.isEmpty, "places outside their controller's territory: \(outside)")
+    }
+
+    @Test func desertBeyondReachIsHeldByNobody() throws {
+        let dir = try Fixtures.copyOfMini()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The eastern half of "Iraq" is open desert; Iraq Town (43.0 E) reaches 30 km into it.
+        try """
+        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+        "coordinates":[[[43.2,33],[44,33],[44,35],[43.2,35],[43.2,33]]]}}]}
+        """.write(toFile: dir + "/basemap/sparse.geojson", atomically: true, encoding: .utf8)
+        var info = try String(contentsOfFile: dir + "/dataset.json", encoding: .utf8)
+        info = info.replacingOccurrences(of: "\"attribution\"", with: "\"desert_reach_km\": 30,\n  \"attribution\"")
+        try info.write(toFile: dir + "/dataset.json", atomically: true, encoding: .utf8)
+        let ds = try load(dir)
+        #expect(ds.info.desertReachKm == 30)
+        let b = try TerritoryBuilder(dataset: ds)
+        let t = try b.build(ds.timeline.snapshot(on: try Day(iso: "2017-03-01")))
+        let iraq = try #require(t["iraq_gov"])
+        // Whole box 40,983 km²; desert 0.8° wide (≈16,400 km²); the town at 0.2° (≈18.5 km)
+        // from the desert edge reaches about 11.5 km into it: a lens of a few hundred km².
+        let west = try b.areaKm2(of: [[.init(lon: 42, lat: 33), .init(lon: 43.2, lat: 33), .init(lon: 43.2, lat: 35),
+                                        .init(lon: 42, lat: 35), .init(lon: 42, lat: 33)]])
+        #expect(iraq.areaKm2 > west + 100 && iraq.areaKm2 < west + 1500, "iraq \(iraq.areaKm2), west \(west)")
+    }
+
+    @Test func projectionRoundTrips() throws {
+        let p = try Projection.regionalEqualArea()
+        let coords = [Coordinate(lon: 43.1189, lat: 36.335), Coordinate(lon: 40.9185, lat: 34.4523)]
+        let back = p.inverse(p.forward(coords))
+        for (a, b) in zip(coords, back) {
+            #expect(abs(a.lon - b.lon) < 1e-7 && abs(a.lat - b.lat) < 1e-7)
+        }
+        // Mosul to Abu Kamal: 289 km by the haversine formula; near the projection centre
+        // distances are within 1%.
+        let xy = p.forward(coords)
+        let d = ((xy[0].x - xy[1].x) * (xy[0].x - xy[1].x) + (xy[0].y - xy[1].y) * (xy[0].y - xy[1].y)).squareRoot() / 1000
+        let r = Double.pi / 180
+        let h = pow(sin((coords[1].lat - coords[0].lat) * r / 2), 2)
+            + cos(coords[0].lat * r) * cos(coords[1].lat * r) * pow(sin((coords[1].lon - coords[0].lon) * r / 2), 2)
+        let great = 2 * 6371.0 * asin(h.squareRoot())
+        #expect(abs(great - 289) < 2)
+        #expect(abs(d - great) / great < 0.01, "distance \(d) vs \(great)")
+    }
+
+    @Test func geosErrorsBecomeSwiftErrors() throws {
+        let ctx = GEOSContext()
+        #expect(throws: GeometryError.self) { try ctx.polygon([[XY(0, 0), XY(1, 1)]]) }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import FrontlineData
+import FrontlineGeometry
+import FrontlineTestSupport
+@testable import FrontlineRender
+
+@Suite struct MapRendererTests {
+    let dataset: Dataset
+    let builder: TerritoryBuilder
+    let fixtureRegion = MapRegion.box(GeoBox(minLon: 39.5, minLat: 32.5, maxLon: 44.5, maxLat: 35.5))
+
+    init() throws {
+        var w: [DataProblem] = []
+        dataset = try Dataset.load(directory: Fixtures.mini, warnings: &w)
+        builder = try TerritoryBuilder(dataset: dataset)
+    }
+
+    func render(_ date: String, to path: String, size: Size = Size(800, 600), theme: String = "wikipedia",
+                labels: LabelLanguage = .en) throws -> MapRenderer {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: date))
+        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                options: MapOptions(size: size, region: fixtureRegion, theme: theme, labels: labels))
+        try r.write(territory: try builder.build(snapshot), snapshot: snapshot, to: path)
+        return r
+    }
+
+    @Test func recordingShowsTitleLegendAndLabels() throws {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-06-05"))
+        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        let canvas = RecordingCanvas(size: Size(800, 600))
+        r.draw(territory: try builder.build(snapshot), snapshot: snapshot, on: canvas)
+        let texts = canvas.texts.map(\.0)
+        #expect(texts.contains("5 June 2017"))
+        #expect(texts.contains("Contested (fighting or divided)"))
+        #expect(texts.contains("Iraqi government") && texts.contains("Syrian government"))
+        #expect(!texts.contains("Islamic State (ISIS)"), "a faction with no territory is not in the legend")
+        #expect(texts.contains("West Town") && texts.contains("Iraq Town"))
+        #expect(texts.contains { $0.hasSuffix(" km") }, "scale bar")
+        #expect(texts.contains { $0.contains("Test fixture.") }, "attribution")
+        let labels = canvas.texts.filter { ["West Town", "East Town", "Iraq Town"].contains($0.0) }.map(\.1)
+        for (i, a) in labels.enumerated() { for b in labels[(i + 1)...] { #expect(!a.intersects(b)) } }
+        // Contested land is hatched: drawing inside a clip.
+        #expect(canvas.ops.contains { if case .clip = $0 { return true } else { return false } })
+    }
+
+    @Test func pngMatchesGoldenWithinTolerance() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let out = dir + "/fixture-2017-06-05.png"
+        _ = try render("2017-06-05", to: out)
+        let golden = Fixtures.repositoryRoot + "/Tests/FrontlineRenderTests/Goldens/fixture-2017-06-05.png"
+        if ProcessInfo.processInfo.environment["FRONTLINE_RECORD_GOLDENS"] == "1" {
+            try? FileManager.default.removeItem(atPath: golden)
+            try FileManager.default.copyItem(atPath: out, toPath: golden)
+            Issue.record("RECORDED golden \(golden); look at it, commit it, and rerun without FRONTLINE_RECORD_GOLDENS")
+            return
+        }
+        let result = try ImageComparison.compare(actual: out, expected: golden,
+                                                 diffPath: Fixtures.repositoryRoot + "/.build/test-diffs/fixture-2017-06-05-diff.png")
+        #expect(result.fraction < 0.005, "golden mismatch: \(result)")
+    }
+
+    @Test func pixelsShowTheControllersColours() throws {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-03-01"))
+        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        let canvas = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+        r.draw(territory: try builder.build(snapshot), snapshot: snapshot, on: canvas)
+        func colour(lon: Double, lat: Double) -> String {
+            let p = r.frame.point(builder.projection.forward(Coordinate(lon: lon, lat: lat)))
+            let px = canvas.pixel(x: Int(p.x), y: Int(p.y))!
+            return RGB(r: Double(px.r) / 255, g: Double(px.g) / 255, b: Double(px.b) / 255).hex
+        }
+        #expect(colour(lon: 40.4, lat: 33.4) == "#BDBDBD")   // ISIS grey in the west of "Syria"
+        #expect(colour(lon: 41.6, lat: 33.4) == "#F4A3AC")   // Syrian government
+        #expect(colour(lon: 42.5, lat: 33.3) == "#F6B3A6")   // Iraqi government
+    }
+
+    @Test func svgIsWellFormedXML() throws {
+        let out = Fixtures.temporaryDirectory() + "/map.svg"
+        _ = try render("2017-06-05", to: out, labels: .both)
+        let parser = XMLParser(contentsOf: URL(fileURLWithPath: out))!
+        #expect(parser.parse(), "SVG does not parse: \(String(describing: parser.parserError))")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("<svg"))
+    }
+
+    @Test func pdfOpensWithPdftoppm() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let out = dir + "/map.pdf"
+        _ = try render("2017-06-05", to: out, theme: "colourblind", labels: .ar)
+        let data = try Data(contentsOf: URL(fileURLWithPath: out))
+        #expect(data.starts(with: Array("%PDF".utf8)))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/pdftoppm")
+        p.arguments = ["-png", "-r", "30", out, dir + "/page"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(ImageComparison.pngSize(dir + "/page-1.png") != nil)
+    }
+
+    @Test func unsupportedExtensionAndBadFolderLeaveNoFile() throws {
+        let dir = Fixtures.temporaryDirectory()
+        #expect(throws: RenderError.self) { _ = try render("2017-06-05", to: dir + "/map.bmp") }
+        #expect(throws: RenderError.self) { _ = try render("2017-06-05", to: dir + "/missing/map.png") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test func unknownThemeIsRejected() throws {
+        #expect(throws: RenderError.self) { _ = try render("2017-06-05", to: Fixtures.temporaryDirectory() + "/m.png", theme: "neon") }
+    }
+
+    @Test func imageSizesAreChecked() throws {
+        #expect(try parseImageSize("1600x1200") == Size(1600, 1200))
+        for bad in ["1600", "0x0", "100000x100000", "axb", "1600x-1"] {
+            #expect(throws: RenderError.self) { try parseImageSize(bad) }
+        }
+    }
+}
