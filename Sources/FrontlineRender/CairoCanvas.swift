@@ -24,6 +24,7 @@ public final class CairoCanvas: Canvas {
     let surface: OpaquePointer
     let cr: OpaquePointer
     private var fonts: [TextStyle: OpaquePointer] = [:]
+    private var patterns: [FillPattern: OpaquePointer] = [:]
     private let layout: OpaquePointer
     private let path: String?
 
@@ -67,6 +68,7 @@ public final class CairoCanvas: Canvas {
 
     deinit {
         for (_, f) in fonts { pango_font_description_free(f) }
+        for (_, p) in patterns { cairo_pattern_destroy(p) }
         g_object_unref(UnsafeMutableRawPointer(layout))
         cairo_destroy(cr)
         cairo_surface_destroy(surface)
@@ -102,7 +104,8 @@ public final class CairoCanvas: Canvas {
         guard let data = cairo_image_surface_get_data(surface) else { return nil }
         let stride = Int(cairo_image_surface_get_stride(surface))
         let p = data + y * stride + x * 4
-        // ARGB32 is native-endian premultiplied: B, G, R, A in memory on little-endian machines.
+        // ARGB32 is native-endian premultiplied: B, G, R, A in memory on little-endian machines;
+        // maps are opaque, so premultiplication changes nothing.
         return (p[2], p[1], p[0], p[3])
     }
 
@@ -123,6 +126,53 @@ public final class CairoCanvas: Canvas {
         addPath(rings, closed: true)
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
         set(paint)
+        cairo_fill(cr)
+        cairo_restore(cr)
+    }
+
+    /// A repeating tile drawn once per pattern on a surface similar to the target, so SVG and
+    /// PDF keep vector patterns.
+    private func pattern(_ p: FillPattern) -> OpaquePointer {
+        if let cached = patterns[p] { return cached }
+        let size: Double
+        switch p {
+        case .hatch(_, let spacing, _): size = max(2, spacing * 2.squareRoot())
+        case .stipple(_, let spacing, _): size = max(2, spacing)
+        }
+        let tile = cairo_surface_create_similar(surface, CAIRO_CONTENT_COLOR_ALPHA, Int32(size.rounded()), Int32(size.rounded()))!
+        let s = Double(Int32(size.rounded()))
+        let tc = cairo_create(tile)!
+        switch p {
+        case .hatch(let paint, _, let width):
+            cairo_set_source_rgba(tc, paint.rgb.r, paint.rgb.g, paint.rgb.b, paint.alpha)
+            cairo_set_line_width(tc, width)
+            for x in [-s, 0, s] {
+                cairo_move_to(tc, x, s)
+                cairo_line_to(tc, x + s, 0)
+            }
+            cairo_stroke(tc)
+        case .stipple(let paint, _, let dot):
+            cairo_set_source_rgba(tc, paint.rgb.r, paint.rgb.g, paint.rgb.b, paint.alpha)
+            for (x, y) in [(s * 0.25, s * 0.25), (s * 0.75, s * 0.75)] {
+                cairo_arc(tc, x, y, dot / 2, 0, 2 * .pi)
+                cairo_fill(tc)
+            }
+        }
+        cairo_destroy(tc)
+        let pat = cairo_pattern_create_for_surface(tile)!
+        cairo_pattern_set_extend(pat, CAIRO_EXTEND_REPEAT)
+        cairo_surface_destroy(tile)
+        patterns[p] = pat
+        return pat
+    }
+
+    public func fill(_ rings: [[Point]], pattern p: FillPattern) {
+        let pat = pattern(p)
+        cairo_save(cr)
+        cairo_new_path(cr)
+        addPath(rings, closed: true)
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
+        cairo_set_source(cr, pat)
         cairo_fill(cr)
         cairo_restore(cr)
     }
@@ -178,6 +228,26 @@ public final class CairoCanvas: Canvas {
         cairo_new_path(cr)
         addPath(rings, closed: true)
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)
+        cairo_clip(cr)
+        body()
+        cairo_restore(cr)
+    }
+
+    /// Copies another PNG canvas of the same size onto this one: frames reuse a drawn base map.
+    public func paint(_ other: CairoCanvas) {
+        cairo_surface_flush(other.surface)
+        cairo_save(cr)
+        cairo_set_source_surface(cr, other.surface, 0, 0)
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
+    public func translated(by offset: Point, clip: Rect, _ body: () -> Void) {
+        cairo_save(cr)
+        cairo_translate(cr, offset.x, offset.y)
+        cairo_new_path(cr)
+        cairo_rectangle(cr, clip.x, clip.y, clip.width, clip.height)
         cairo_clip(cr)
         body()
         cairo_restore(cr)

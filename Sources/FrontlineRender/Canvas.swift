@@ -57,6 +57,12 @@ public struct Halo: Hashable, Sendable {
     public init(_ paint: Paint = Paint(hex: "#FFFFFF", alpha: 0.9), width: Double = 3) { self.paint = paint; self.width = width }
 }
 
+/// A repeating fill: diagonal hatching (fighting, losses) or a sparse stipple (open desert).
+public enum FillPattern: Hashable, Sendable {
+    case hatch(Paint, spacing: Double, width: Double)
+    case stipple(Paint, spacing: Double, size: Double)
+}
+
 /// What map drawing needs from a backend. `CairoCanvas` draws for real; `RecordingCanvas`
 /// records the calls so tests can check what was drawn without pixels.
 public protocol Canvas: AnyObject {
@@ -64,11 +70,16 @@ public protocol Canvas: AnyObject {
     /// Fills the rings (outer rings and holes) of one shape with the even-odd rule.
     func fill(_ rings: [[Point]], _ paint: Paint)
     func stroke(_ lines: [[Point]], _ paint: Paint, width: Double, dash: [Double], closed: Bool)
+    /// Fills the rings (even-odd) with a repeating pattern.
+    func fill(_ rings: [[Point]], pattern: FillPattern)
     func fillRect(_ r: Rect, _ paint: Paint)
     func strokeRect(_ r: Rect, _ paint: Paint, width: Double)
     func circle(_ centre: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double)
     /// Runs `body` with drawing clipped to the rings.
     func clipped(to rings: [[Point]], _ body: () -> Void)
+    /// Runs `body` with the origin moved to `offset` and drawing clipped to `clip` (in the
+    /// moved coordinates): one canvas holding several maps side by side.
+    func translated(by offset: Point, clip: Rect, _ body: () -> Void)
     func measure(_ text: String, _ style: TextStyle) -> Size
     /// Draws text with its top-left corner at `origin`.
     func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?)
@@ -78,6 +89,7 @@ public protocol Canvas: AnyObject {
 public final class RecordingCanvas: Canvas {
     public enum Op: Equatable {
         case fill(rings: Int, Paint)
+        case pattern(rings: Int, FillPattern)
         case stroke(lines: Int, Paint, width: Double)
         case fillRect(Rect, Paint)
         case strokeRect(Rect, Paint)
@@ -93,6 +105,7 @@ public final class RecordingCanvas: Canvas {
     public init(size: Size) { self.size = size }
 
     public func fill(_ rings: [[Point]], _ paint: Paint) { ops.append(.fill(rings: rings.count, paint)) }
+    public func fill(_ rings: [[Point]], pattern: FillPattern) { ops.append(.pattern(rings: rings.count, pattern)) }
     public func stroke(_ lines: [[Point]], _ paint: Paint, width: Double, dash: [Double], closed: Bool) {
         ops.append(.stroke(lines: lines.count, paint, width: width))
     }
@@ -104,6 +117,8 @@ public final class RecordingCanvas: Canvas {
     public func clipped(to rings: [[Point]], _ body: () -> Void) {
         clipDepth += 1; ops.append(.clip(depth: clipDepth)); body(); clipDepth -= 1
     }
+    public func translated(by offset: Point, clip: Rect, _ body: () -> Void) { body() }
+
     public func measure(_ text: String, _ style: TextStyle) -> Size {
         Size(Double(text.count) * style.size * 0.6, style.size * 1.3)
     }

@@ -81,17 +81,44 @@ public final class MapRenderer {
 
     /// Draws the whole map for `territory` (derived from `snapshot`) onto `canvas`.
     public func draw(territory: Territory, snapshot: ControlSnapshot, on canvas: Canvas) {
-        let u = unit
+        drawBase(on: canvas)
+        drawTerritory(territory, on: canvas)
+        drawWaterAndBorders(on: canvas)
+        let title = TitleText(heading: (options.title ?? dataset.info.title).uppercased(),
+                              main: snapshot.day.longDescription,
+                              sub: "Who held what on this day · \(dataset.gazetteer.places.count) places tracked")
+        var items: [LegendItem] = territory.parts.map { part in
+            let c = part.controller
+            let name = c == Controllers.contested ? "Contested (fighting or divided)" : (dataset.factions[c]?.name ?? c)
+            return .area(fill: style.fill(c), hatch: c == Controllers.contested ? style.contestedHatch : nil,
+                         edge: c == Controllers.contested ? style.contestedHatch : style.edge(c),
+                         dot: c == Controllers.contested ? nil : style.dot(c), label: name, value: formatArea(part.areaKm2))
+        }
+        items.append(.gap)
+        if !dataset.atlas.sparse.isEmpty { items.append(.symbol(.desert, "Open desert, no fixed control")) }
+        items += [.symbol(.town, "Town, coloured by who held it"), .symbol(.border, "International border"),
+                  .symbol(.governorate, "Governorate border")]
+        let panels = layoutPanels(title: title, legendHead: "Area held (km²)", legend: items, canvas: canvas)
+        var obstacles = panels.map(\.rect)
+        obstacles += drawCountryNames(canvas, avoiding: obstacles)
+        drawPlaces(snapshot, on: canvas, obstacles: obstacles)
+        for p in panels { p.draw() }
+    }
+
+    /// Sea, neighbouring countries, and the open-desert ground of Iraq and Syria.
+    func drawBase(on canvas: Canvas) {
         canvas.fillRect(Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height), style.sea)
         for r in neighbours { canvas.fill(r, style.neighbourLand) }
-        for r in golan {
-            canvas.fill(r, Paint(hex: "#E4E0D8"))
-        }
+        for r in golan { canvas.fill(r, Paint(hex: "#E4E0D8")) }
         for r in focusCountries {
             canvas.fill(r, style.desert)
             if !dataset.atlas.sparse.isEmpty { stipple(r, on: canvas) }
         }
-        drawTerritory(territory, on: canvas)
+    }
+
+    /// Lakes, rivers, governorate lines and borders, drawn over the territory.
+    func drawWaterAndBorders(on canvas: Canvas) {
+        let u = unit
         for r in lakes {
             canvas.fill(r, style.water)
             canvas.stroke(r, style.waterEdge, width: 0.6 * u, dash: [], closed: true)
@@ -101,66 +128,35 @@ public final class MapRenderer {
         canvas.stroke(neighbourBorders, style.neighbourBorder, width: 0.9 * u, dash: [], closed: true)
         canvas.stroke(focusBorders, style.countryBorderCasing, width: 3.6 * u, dash: [], closed: true)
         canvas.stroke(focusBorders, style.countryBorder, width: 1.5 * u, dash: [], closed: true)
-
-        let panels = layoutPanels(territory: territory, snapshot: snapshot, canvas: canvas)
-        var obstacles = panels.map(\.rect)
-        obstacles += drawCountryNames(canvas, avoiding: obstacles)
-        drawPlaces(snapshot, on: canvas, obstacles: obstacles)
-        for p in panels { p.draw() }
     }
 
     // MARK: territory
 
-    func drawTerritory(_ territory: Territory, on canvas: Canvas) {
+    func drawTerritory(_ territory: Territory, on canvas: Canvas, muted: Bool = false) {
         let u = unit
         for part in territory.parts {
             let rings = frame.rings(part.polygons)
-            canvas.fill(rings, style.fill(part.controller))
-            if part.controller == Controllers.contested {
+            let fill = style.fill(part.controller)
+            canvas.fill(rings, muted ? Paint(fill.rgb.mixed(with: RGB(r: 1, g: 1, b: 1), 0.55).mixed(with: RGB(r: 0.85, g: 0.85, b: 0.85), 0.3)) : fill)
+            if part.controller == Controllers.contested && !muted {
                 hatch(rings, on: canvas, paint: style.contestedHatch, spacing: 6 * u, width: 1.4 * u)
             }
         }
         for part in territory.parts {
             let rings = frame.rings(part.polygons)
-            canvas.stroke(rings, part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller),
-                          width: 1.0 * u, dash: [], closed: true)
+            let edge = part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller)
+            canvas.stroke(rings, muted ? Paint(edge.rgb, alpha: 0.35) : edge, width: (muted ? 0.6 : 1.0) * u, dash: [], closed: true)
         }
     }
 
     /// A sparse dot pattern marking desert that no place's reach covers.
     func stipple(_ rings: [[Point]], on canvas: Canvas) {
-        guard let all = rings.first?.first else { return }
-        var minX = all.x, maxX = all.x, minY = all.y, maxY = all.y
-        for r in rings { for p in r { minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y) } }
-        let step = 9 * unit
-        var dashes: [[Point]] = []
-        var row = 0
-        var y = minY
-        while y <= maxY {
-            var x = minX + (row % 2 == 0 ? 0 : step / 2)
-            while x <= maxX { dashes.append([Point(x, y), Point(x + 0.9 * unit, y)]); x += step }
-            y += step * 0.8
-            row += 1
-        }
-        canvas.clipped(to: rings) {
-            canvas.stroke(dashes, style.desertStipple, width: 1.1 * unit, dash: [], closed: false)
-        }
+        canvas.fill(rings, pattern: .stipple(style.desertStipple, spacing: 10 * unit, size: 1.3 * unit))
     }
 
-    /// Diagonal lines clipped to the shape: the conventional mark of fighting.
+    /// Diagonal lines: the conventional mark of fighting, and of land lost on change maps.
     public func hatch(_ rings: [[Point]], on canvas: Canvas, paint: Paint, spacing: Double, width: Double) {
-        guard let all = rings.first?.first else { return }
-        var minX = all.x, maxX = all.x, minY = all.y, maxY = all.y
-        for r in rings { for p in r { minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y) } }
-        var lines: [[Point]] = []
-        var x = (minX - (maxY - minY)) - (minX - (maxY - minY)).truncatingRemainder(dividingBy: spacing)
-        while x <= maxX {
-            lines.append([Point(x, maxY), Point(x + (maxY - minY), minY)])
-            x += spacing
-        }
-        canvas.clipped(to: rings) {
-            canvas.stroke(lines, paint, width: width, dash: [], closed: false)
-        }
+        canvas.fill(rings, pattern: .hatch(paint, spacing: spacing, width: width))
     }
 
     // MARK: places and labels
@@ -171,8 +167,8 @@ public final class MapRenderer {
 
     /// Importance for labelling: size, capitals, and towns that changed hands lately,
     /// which are the ones readers look for on a dated map.
-    func labelPriority(_ p: Place, on day: Day) -> Double {
-        var score = log10(Double(p.population) + 10)
+    func labelPriority(_ p: Place, on day: Day, highlighted: Bool = false) -> Double {
+        var score = log10(Double(p.population) + 10) + (highlighted ? 6 : 0)
         if p.id == "baghdad" || p.id == "damascus" { score += 10 }
         let events = dataset.timeline.events(for: p.id)
         if let last = dataset.timeline.event(for: p.id, on: day) {
@@ -191,20 +187,24 @@ public final class MapRenderer {
         }
     }
 
-    func drawPlaces(_ snapshot: ControlSnapshot, on canvas: Canvas, obstacles: [Rect]) {
+    /// Town dots and labels. `changed` maps towns that changed hands to their previous
+    /// controller: they are ringed in that colour and labelled first.
+    func drawPlaces(_ snapshot: ControlSnapshot, on canvas: Canvas, obstacles: [Rect],
+                    changed: [String: ControllerID] = [:]) {
         let u = unit
         let visible = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
         let places = dataset.gazetteer.places.filter { snapshot[$0.id] != nil && visible.contains(Rect(x: placePixels[$0.id]!.x, y: placePixels[$0.id]!.y, width: 0, height: 0)) }
         let maxLabels = Int(canvas.size.width * canvas.size.height / 26000)
-        let ranked = places.map { ($0, labelPriority($0, on: snapshot.day)) }.sorted { $0.1 > $1.1 }
+        let ranked = places.map { ($0, labelPriority($0, on: snapshot.day, highlighted: changed[$0.id] != nil)) }
+            .sorted { $0.1 > $1.1 }
         var requests: [LabelPlacer.Request] = []
         var styles: [String: TextStyle] = [:]
         for (i, (p, prio)) in ranked.enumerated() where i < maxLabels {
             let big = p.population >= 250_000 || p.id == "baghdad" || p.id == "damascus"
-            let st = style.font((big ? 13.5 : 11.5) * u, bold: big, colour: style.text)
+            let st = style.font((big ? 13.5 : 11.5) * u, bold: big || changed[p.id] != nil, colour: style.text)
             styles[p.id] = st
             let text = labelText(p)
-            requests.append(.init(id: p.id, anchor: placePixels[p.id]!, radius: dotRadius(p) + 1,
+            requests.append(.init(id: p.id, anchor: placePixels[p.id]!, radius: dotRadius(p) + (changed[p.id] != nil ? 6 * u : 1),
                                   size: canvas.measure(text, st), priority: prio))
         }
         // Dots not labelled still block labels.
@@ -218,7 +218,12 @@ public final class MapRenderer {
         for p in places {
             let c = placePixels[p.id]!
             let controller = snapshot[p.id]!
-            let r = dotRadius(p)
+            var r = dotRadius(p)
+            if let previous = changed[p.id] {
+                r += 1.5 * u
+                let ring = previous == Controllers.unheld ? Paint(hex: "#B8A878") : style.dot(previous)
+                canvas.circle(c, radius: r + 3.2 * u, fill: .white, stroke: ring, strokeWidth: 2.6 * u)
+            }
             if controller == Controllers.contested {
                 canvas.circle(c, radius: r, fill: .white, stroke: style.contestedHatch, strokeWidth: 1.8 * u)
                 canvas.stroke([[Point(c.x - r * 0.6, c.y + r * 0.6), Point(c.x + r * 0.6, c.y - r * 0.6)]],
@@ -288,21 +293,31 @@ public final class MapRenderer {
         let draw: () -> Void
     }
 
-    func layoutPanels(territory: Territory, snapshot: ControlSnapshot, canvas: Canvas) -> [Panel] {
+    struct TitleText {
+        var heading: String
+        var main: String
+        var sub: String
+    }
+
+    enum SymbolKind { case town, border, governorate, desert, changedTown }
+
+    enum LegendItem {
+        case area(fill: Paint, hatch: Paint?, edge: Paint, dot: Paint?, label: String, value: String)
+        case symbol(SymbolKind, String)
+        case gap
+    }
+
+    func layoutPanels(title: TitleText, legendHead: String, legend: [LegendItem], canvas: Canvas) -> [Panel] {
         let u = unit
         let m = 18 * u
         let bottom = canvas.size.height - options.reservedBottom
         var panels: [Panel] = []
 
-        // Title and date.
-        let heading = (options.title ?? dataset.info.title).uppercased()
         var hs = style.font(13 * u, bold: true, colour: style.mutedText)
         hs.letterSpacing = 1.5 * u
         let ds = style.font(34 * u, bold: true)
         let ss = style.font(11.5 * u, colour: style.mutedText)
-        let date = snapshot.day.longDescription
-        let sub = "Who held what on this day · \(dataset.gazetteer.places.count) places tracked"
-        let hsz = canvas.measure(heading, hs), dsz = canvas.measure(date, ds), ssz = canvas.measure(sub, ss)
+        let hsz = canvas.measure(title.heading, hs), dsz = canvas.measure(title.main, ds), ssz = canvas.measure(title.sub, ss)
         let tw = max(hsz.width, dsz.width, ssz.width) + 2 * 14 * u
         let th = hsz.height + dsz.height + ssz.height + 2 * 12 * u
         let titleRect = Rect(x: m, y: m, width: tw, height: th)
@@ -310,23 +325,18 @@ public final class MapRenderer {
             canvas.fillRect(titleRect, style.panel)
             canvas.strokeRect(titleRect, style.panelEdge, width: 0.8 * u)
             var y = titleRect.y + 12 * u
-            canvas.text(heading, hs, at: Point(titleRect.x + 14 * u, y), halo: nil); y += hsz.height
-            canvas.text(date, ds, at: Point(titleRect.x + 14 * u, y), halo: nil); y += dsz.height
-            canvas.text(sub, ss, at: Point(titleRect.x + 14 * u, y), halo: nil)
+            canvas.text(title.heading, hs, at: Point(titleRect.x + 14 * u, y), halo: nil); y += hsz.height
+            canvas.text(title.main, ds, at: Point(titleRect.x + 14 * u, y), halo: nil); y += dsz.height
+            canvas.text(title.sub, ss, at: Point(titleRect.x + 14 * u, y), halo: nil)
         })
 
-        // Legend.
-        let legend = legendPanel(territory: territory, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u))
-        panels.append(legend)
-
-        // Scale bar.
+        panels.append(legendPanel(head: legendHead, items: legend, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u)))
         panels.append(scaleBar(canvas: canvas, bottomRight: Point(canvas.size.width - m, bottom - m - 22 * u)))
 
-        // Attribution.
         let ats = style.font(10.5 * u, colour: style.mutedText)
         let text = dataset.info.attribution + " Territory is derived from the towns each side held; see the README for the method."
         let asz = canvas.measure(text, ats)
-        let ar = Rect(x: canvas.size.width - asz.width - 10 * u, y: bottom - asz.height - 6 * u,
+        let ar = Rect(x: max(2, canvas.size.width - asz.width - 10 * u), y: bottom - asz.height - 6 * u,
                       width: asz.width + 6 * u, height: asz.height + 2 * u)
         panels.append(Panel(rect: ar) { [style] in
             canvas.fillRect(ar, Paint(style.panel.rgb, alpha: 0.75))
@@ -335,27 +345,26 @@ public final class MapRenderer {
         return panels
     }
 
-    func legendPanel(territory: Territory, canvas: Canvas, bottomLeft: Point) -> Panel {
+    func legendPanel(head: String, items: [LegendItem], canvas: Canvas, bottomLeft: Point) -> Panel {
         let u = unit
-        let pad = 12 * u, sw = 26 * u, sh = 16 * u, rowH = 22 * u
+        let pad = 12 * u, sw = 26 * u, sh = 16 * u, rowH = 22 * u, gapH = 8 * u
         let nameStyle = style.font(12.5 * u), areaStyle = style.font(11.5 * u, colour: style.mutedText)
         let headStyle = style.font(12 * u, bold: true, colour: style.mutedText)
-        var rows: [(ControllerID, String, String)] = []
-        for part in territory.parts {
-            let name = part.controller == Controllers.contested
-                ? "Contested (fighting or divided)" : (dataset.factions[part.controller]?.name ?? part.controller)
-            rows.append((part.controller, name, formatArea(part.areaKm2)))
+        var width = canvas.measure(head, headStyle).width
+        var height = pad * 2 + 22 * u
+        for item in items {
+            switch item {
+            case .area(_, _, _, _, let label, let value):
+                width = max(width, sw + 10 * u + canvas.measure(label, nameStyle).width + 18 * u + canvas.measure(value, areaStyle).width)
+                height += rowH
+            case .symbol(_, let label):
+                width = max(width, sw + 10 * u + canvas.measure(label, nameStyle).width)
+                height += rowH
+            case .gap:
+                height += gapH
+            }
         }
-        let nameW = rows.map { canvas.measure($0.1, nameStyle).width }.max() ?? 0
-        let areaW = rows.map { canvas.measure($0.2, areaStyle).width }.max() ?? 0
-        let head = "Area held (km²)"
-        var symbols: [(String, Int)] = [("Town, coloured by who held it", 0), ("International border", 1), ("Governorate border", 2)]
-        if !dataset.atlas.sparse.isEmpty {
-            symbols.insert(("Open desert, no fixed control", 3), at: 0)
-        }
-        let symW = symbols.map { canvas.measure($0.0, nameStyle).width }.max() ?? 0
-        let width = max(sw + 10 * u + nameW + 18 * u + areaW, sw + 10 * u + symW, canvas.measure(head, headStyle).width) + 2 * pad
-        let height = pad * 2 + rowH * Double(rows.count + symbols.count) + 22 * u + 8 * u
+        width += 2 * pad
         let rect = Rect(x: bottomLeft.x, y: bottomLeft.y - height, width: width, height: height)
         return Panel(rect: rect) { [self] in
             canvas.fillRect(rect, style.panel)
@@ -363,45 +372,56 @@ public final class MapRenderer {
             var y = rect.y + pad
             canvas.text(head, headStyle, at: Point(rect.x + pad, y), halo: nil)
             y += 22 * u
-            for (c, name, area) in rows {
-                let box = Rect(x: rect.x + pad, y: y + (rowH - sh) / 2 - 2 * u, width: sw, height: sh)
-                let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]
-                canvas.fill(ring, style.fill(c))
-                if c == Controllers.contested { hatch(ring, on: canvas, paint: style.contestedHatch, spacing: 6 * u, width: 1.4 * u) }
-                canvas.stroke(ring, c == Controllers.contested ? style.contestedHatch : style.edge(c), width: 1 * u, dash: [], closed: true)
-                if c != Controllers.contested {
-                    canvas.circle(Point(box.x + box.width / 2, box.y + box.height / 2), radius: 3.5 * u, fill: style.dot(c),
-                                  stroke: .white, strokeWidth: 1 * u)
-                }
-                let ns = canvas.measure(name, nameStyle)
-                canvas.text(name, nameStyle, at: Point(box.maxX + 10 * u, y + (rowH - ns.height) / 2 - 2 * u), halo: nil)
-                let asz = canvas.measure(area, areaStyle)
-                canvas.text(area, areaStyle, at: Point(rect.maxX - pad - asz.width, y + (rowH - asz.height) / 2 - 2 * u), halo: nil)
-                y += rowH
-            }
-            y += 8 * u
-            for (label, kind) in symbols {
+            let x0 = rect.x + pad
+            for item in items {
                 let cy = y + rowH / 2 - 2 * u
-                let x0 = rect.x + pad
-                switch kind {
-                case 0:
-                    canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
-                case 3:
+                switch item {
+                case .gap:
+                    y += gapH
+                    continue
+                case .area(let fill, let hatchPaint, let edge, let dot, let label, let value):
                     let box = Rect(x: x0, y: cy - sh / 2, width: sw, height: sh)
                     let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]
-                    canvas.fill(ring, style.desert)
-                    stipple(ring, on: canvas)
-                    canvas.stroke(ring, style.panelEdge, width: 0.6 * u, dash: [], closed: true)
-                case 1:
-                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorderCasing, width: 3.6 * u, dash: [], closed: false)
-                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorder, width: 1.5 * u, dash: [], closed: false)
-                default:
-                    canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.governorateLine, width: 0.9 * u, dash: [4 * u, 3 * u], closed: false)
+                    canvas.fill(ring, fill)
+                    if let hatchPaint { hatch(ring, on: canvas, paint: hatchPaint, spacing: 6 * u, width: 1.4 * u) }
+                    canvas.stroke(ring, edge, width: 1 * u, dash: [], closed: true)
+                    if let dot {
+                        canvas.circle(Point(box.x + box.width / 2, cy), radius: 3.5 * u, fill: dot, stroke: .white, strokeWidth: 1 * u)
+                    }
+                    let vs = canvas.measure(value, areaStyle)
+                    canvas.text(value, areaStyle, at: Point(rect.maxX - pad - vs.width, cy - vs.height / 2), halo: nil)
+                    let ns = canvas.measure(label, nameStyle)
+                    canvas.text(label, nameStyle, at: Point(box.maxX + 10 * u, cy - ns.height / 2), halo: nil)
+                case .symbol(let kind, let label):
+                    drawSymbol(kind, at: Point(x0, cy), width: sw, height: sh, on: canvas)
+                    let ns = canvas.measure(label, nameStyle)
+                    canvas.text(label, nameStyle, at: Point(x0 + sw + 10 * u, cy - ns.height / 2), halo: nil)
                 }
-                let ns = canvas.measure(label, nameStyle)
-                canvas.text(label, nameStyle, at: Point(x0 + sw + 10 * u, cy - ns.height / 2), halo: nil)
                 y += rowH
             }
+        }
+    }
+
+    func drawSymbol(_ kind: SymbolKind, at p: Point, width sw: Double, height sh: Double, on canvas: Canvas) {
+        let u = unit
+        let x0 = p.x, cy = p.y
+        switch kind {
+        case .town:
+            canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
+        case .changedTown:
+            canvas.circle(Point(x0 + sw / 2, cy), radius: 8 * u, fill: .white, stroke: Paint(hex: "#777777"), strokeWidth: 2.6 * u)
+            canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#333333"), stroke: .white, strokeWidth: 1 * u)
+        case .border:
+            canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorderCasing, width: 3.6 * u, dash: [], closed: false)
+            canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorder, width: 1.5 * u, dash: [], closed: false)
+        case .governorate:
+            canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.governorateLine, width: 0.9 * u, dash: [4 * u, 3 * u], closed: false)
+        case .desert:
+            let box = Rect(x: x0, y: cy - sh / 2, width: sw, height: sh)
+            let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]
+            canvas.fill(ring, style.desert)
+            stipple(ring, on: canvas)
+            canvas.stroke(ring, style.panelEdge, width: 0.6 * u, dash: [], closed: true)
         }
     }
 

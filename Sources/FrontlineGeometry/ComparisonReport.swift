@@ -1,0 +1,99 @@
+import Foundation
+import FrontlineData
+
+/// Text forms of a comparison: a terminal summary, a Markdown report a journalist can paste,
+/// and JSON for scripts.
+extension Comparison {
+    func sideName(_ id: ControllerID?, _ dataset: Dataset) -> String {
+        guard let id else { return "—" }
+        switch id {
+        case Controllers.contested: return "Contested"
+        case Controllers.unheld: return "Open desert"
+        default: return dataset.factions[id]?.name ?? id
+        }
+    }
+
+    static func km2(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    static func signed(_ v: Double) -> String {
+        let n = Int(v.rounded())
+        return (n > 0 ? "+" : n < 0 ? "−" : "±") + thousands(abs(n))
+    }
+
+    static func thousands(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    var directionNote: String? {
+        if isEmpty { return "Both dates are the same: no change." }
+        if isReversed { return "The second date (\(to)) is earlier than the first (\(from)): this is the reverse comparison, from the later date back to the earlier one; gains and losses run backwards in time." }
+        return nil
+    }
+
+    public func json(dataset: Dataset) -> String {
+        func s(_ v: String?) -> String { v.map(GeoJSON.jsonString) ?? "null" }
+        let ch = changes.map {
+            "{\"place\": \(s($0.place)), \"name\": \(s($0.name)), \"date\": \"\($0.date)\", \"from\": \(s($0.from)), \"to\": \(s($0.to)), \"source\": \(s($0.source))}"
+        }
+        let fa = factions.map {
+            "{\"id\": \(s($0.id)), \"area_km2_from\": \(Self.km2($0.areaFrom)), \"area_km2_to\": \(Self.km2($0.areaTo)), \"delta_km2\": \(Self.km2($0.deltaKm2)), \"population_from\": \($0.populationFrom), \"population_to\": \($0.populationTo)}"
+        }
+        return "{\"from\": \"\(from)\", \"to\": \"\(to)\", \"changes\": [\n  " + ch.joined(separator: ",\n  ")
+            + "\n], \"factions\": [\n  " + fa.joined(separator: ",\n  ") + "\n]}\n"
+    }
+
+    public func markdown(dataset: Dataset) -> String {
+        var out = "# What changed hands: \(from.longDescription) → \(to.longDescription)\n\n"
+        if let note = directionNote { out += "> \(note)\n\n" }
+        out += "## Area and population by side\n\n"
+        out += "| Side | Area \(from) (km²) | Area \(to) (km²) | Change (km²) | Population \(from) | Population \(to) |\n"
+        out += "|---|---:|---:|---:|---:|---:|\n"
+        for f in factions {
+            out += "| \(sideName(f.id, dataset)) | \(Self.thousands(Int(f.areaFrom.rounded()))) | \(Self.thousands(Int(f.areaTo.rounded()))) | \(Self.signed(f.deltaKm2)) | \(Self.thousands(f.populationFrom)) | \(Self.thousands(f.populationTo)) |\n"
+        }
+        out += "\n## Towns that changed hands\n\n"
+        if changes.isEmpty {
+            out += "None.\n"
+        } else {
+            out += "| Date | Town | From | To | Source |\n|---|---|---|---|---|\n"
+            for c in changes {
+                let host = URL(string: c.source)?.host ?? "source"
+                out += "| \(c.date) | \(c.name) | \(sideName(c.from, dataset)) | \(sideName(c.to, dataset)) | [\(host)](\(c.source)) |\n"
+            }
+        }
+        if !flows.isEmpty {
+            out += "\n## Largest areas that changed hands\n\n| From | To | Area (km²) |\n|---|---|---:|\n"
+            var pairs: [String: (ControllerID, ControllerID, Double)] = [:]
+            for f in flows { pairs["\(f.from)>\(f.to)", default: (f.from, f.to, 0)].2 += f.areaKm2 }
+            for p in pairs.values.sorted(by: { $0.2 > $1.2 }).prefix(12) {
+                out += "| \(sideName(p.0, dataset)) | \(sideName(p.1, dataset)) | \(Self.thousands(Int(p.2.rounded()))) |\n"
+            }
+        }
+        out += "\nAreas are derived from the towns each side held (see the README for the method) and measured on an equal-area projection. Population is the sum of GeoNames populations of the towns held.\n"
+        return out
+    }
+
+    public func summary(dataset: Dataset) -> String {
+        var out = "\(from.longDescription) → \(to.longDescription)\n"
+        if let note = directionNote { out += note + "\n" }
+        out += "\nArea by side (km²):\n"
+        let w = max(20, factions.map { sideName($0.id, dataset).count }.max() ?? 0)
+        for f in factions {
+            let name = sideName(f.id, dataset)
+            out += "  " + name + String(repeating: " ", count: w - name.count)
+            out += String(format: " %10@ → %10@  (%@)\n", Self.thousands(Int(f.areaFrom.rounded())) as NSString,
+                          Self.thousands(Int(f.areaTo.rounded())) as NSString, Self.signed(f.deltaKm2) as NSString)
+        }
+        out += "\nTowns that changed hands: \(changes.count) change(s) in \(Set(changes.map(\.place)).count) town(s)\n"
+        for c in changes {
+            out += "  \(c.date)  \(c.name): \(sideName(c.from, dataset)) → \(sideName(c.to, dataset))\n"
+        }
+        return out
+    }
+}
