@@ -44,8 +44,8 @@ import FrontlineTestSupport
         #expect(texts.contains { $0.contains("Test fixture.") }, "attribution")
         let labels = canvas.texts.filter { ["West Town", "East Town", "Iraq Town"].contains($0.0) }.map(\.1)
         for (i, a) in labels.enumerated() { for b in labels[(i + 1)...] { #expect(!a.intersects(b)) } }
-        // Contested land is hatched: drawing inside a clip.
-        #expect(canvas.ops.contains { if case .clip = $0 { return true } else { return false } })
+        // Contested land is hatched.
+        #expect(canvas.ops.contains { if case .pattern(_, .hatch) = $0 { return true } else { return false } })
     }
 
     @Test func pngMatchesGoldenWithinTolerance() throws {
