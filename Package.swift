@@ -15,9 +15,10 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "FrontlineData"),
         .target(name: "FrontlineGeometry", dependencies: ["FrontlineData", "CGEOS", "CPROJ"]),
-        .target(name: "FrontlineRender", dependencies: ["FrontlineData", "FrontlineGeometry", "CCairo"]),
+        .target(name: "FrontlineRender", dependencies: ["FrontlineData", "FrontlineGeometry", "CCairo", "CPNG"]),
         .executableTarget(name: "frontline", dependencies: [
             "FrontlineData", "FrontlineGeometry", "FrontlineRender",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -96,6 +96,20 @@ public final class TerritoryBuilder {
         return Territory(day: snapshot.day, parts: parts)
     }
 
+    /// Area in km² per controller, from cell areas alone (cells never overlap, so this equals
+    /// the area of the dissolved territory): cheap enough for every day of a long animation.
+    public func areas(_ snapshot: ControlSnapshot) throws -> [ControllerID: Double] {
+        let active = Set(snapshot.controllers.keys)
+        if cellAreaCache.key != active {
+            cellAreaCache = (active, try cells(for: active).mapValues { $0.area / 1e6 })
+        }
+        var out: [ControllerID: Double] = [:]
+        for (id, c) in snapshot.controllers { out[c, default: 0] += cellAreaCache.areas[id] ?? 0 }
+        return out
+    }
+
+    private var cellAreaCache: (key: Set<String>, areas: [String: Double]) = ([], [:])
+
     /// Voronoi cells for the given set of active places, clipped to their countries.
     public func cells(for active: Set<String>) throws -> [String: Geometry] {
         if let cached = cellCache[active] { return cached }

@@ -1,6 +1,8 @@
 /// Places labels next to their anchors without overlaps, most important first:
 /// each label tries eight positions around its dot and takes the first that collides
-/// with nothing already placed (labels, dots, reserved panels) and stays inside the bounds.
+/// with nothing already placed (labels, reserved panels, and the dots of places at least as
+/// important) and stays inside the bounds. A big city's name may cover a village's dot; a
+/// village's name never covers a city.
 public struct LabelPlacer {
     public struct Request {
         public let id: String
@@ -43,20 +45,17 @@ public struct LabelPlacer {
         ]
     }
 
-    /// Places as many labels as fit. Every dot is an obstacle for every label but its own.
+    /// Places as many labels as fit.
     public mutating func place(_ requests: [Request]) -> [Placement] {
-        let dots = requests.map { r in
-            (r.id, Rect(x: r.anchor.x - r.radius, y: r.anchor.y - r.radius, width: 2 * r.radius, height: 2 * r.radius))
-        }
         var placed: [Placement] = []
         let grid = CollisionGrid(bounds: bounds, cell: 48)
         for o in obstacles { grid.insert(o) }
-        for (_, d) in dots { grid.insert(d) }
         let ordered = requests.enumerated().sorted {
             $0.element.priority != $1.element.priority ? $0.element.priority > $1.element.priority : $0.offset < $1.offset
         }.map(\.element)
         for r in ordered {
             let own = Rect(x: r.anchor.x - r.radius, y: r.anchor.y - r.radius, width: 2 * r.radius, height: 2 * r.radius)
+            grid.insert(own)
             for c in candidates(r) where bounds.contains(c) {
                 let padded = Rect(x: c.x - 1, y: c.y - 1, width: c.width + 2, height: c.height + 2)
                 if grid.collides(padded, ignoring: own) { continue }

@@ -10,6 +10,9 @@ public struct MapOptions: Sendable {
     public var title: String? = nil
     /// Pixels kept free at the bottom for an animation's timeline strip.
     public var reservedBottom: Double = 0
+    /// Animation frames: `draw` leaves the title panel empty (sized for the longest date) so
+    /// that one drawn map serves every frame of a run; `drawTitle` fills it per frame.
+    public var deferTitle: Bool = false
 
     public init(size: Size = Size(1600, 1200), region: MapRegion = .all, theme: String = "wikipedia",
                 labels: LabelLanguage = .en, title: String? = nil, reservedBottom: Double = 0) {
@@ -45,7 +48,8 @@ public final class MapRenderer {
         self.options = options
         self.projection = projection
         style = try MapStyle(theme: options.theme, factions: dataset.factions)
-        let frame = MapFrame(region: options.region.box, size: options.size, projection: projection)
+        let frame = MapFrame(region: options.region.box,
+                             size: Size(options.size.width, options.size.height - options.reservedBottom), projection: projection)
         self.frame = frame
         unit = min(3, max(0.8, (options.size.width * options.size.height / (1600 * 1200)).squareRoot()))
 
@@ -84,9 +88,7 @@ public final class MapRenderer {
         drawBase(on: canvas)
         drawTerritory(territory, on: canvas)
         drawWaterAndBorders(on: canvas)
-        let title = TitleText(heading: (options.title ?? dataset.info.title).uppercased(),
-                              main: snapshot.day.longDescription,
-                              sub: "Who held what on this day · \(dataset.gazetteer.places.count) places tracked")
+        let title = titleText(snapshot.day)
         var items: [LegendItem] = territory.parts.map { part in
             let c = part.controller
             let name = c == Controllers.contested ? "Contested (fighting or divided)" : (dataset.factions[c]?.name ?? c)
@@ -103,6 +105,16 @@ public final class MapRenderer {
         obstacles += drawCountryNames(canvas, avoiding: obstacles)
         drawPlaces(snapshot, on: canvas, obstacles: obstacles)
         for p in panels { p.draw() }
+    }
+
+    func titleText(_ day: Day) -> TitleText {
+        TitleText(heading: (options.title ?? dataset.info.title).uppercased(), main: day.longDescription,
+                  sub: "Who held what on this day · \(dataset.gazetteer.places.count) places tracked")
+    }
+
+    /// Draws the title panel for `day` (used per frame when `deferTitle` is set).
+    public func drawTitle(for day: Day, on canvas: Canvas) {
+        titlePanel(titleText(day), canvas: canvas).draw()
     }
 
     /// Sea, neighbouring countries, and the open-desert ground of Iraq and Syria.
@@ -170,6 +182,7 @@ public final class MapRenderer {
     func labelPriority(_ p: Place, on day: Day, highlighted: Bool = false) -> Double {
         var score = log10(Double(p.population) + 10) + (highlighted ? 6 : 0)
         if p.id == "baghdad" || p.id == "damascus" { score += 10 }
+        if p.population >= 500_000 { score += 3 }
         let events = dataset.timeline.events(for: p.id)
         if let last = dataset.timeline.event(for: p.id, on: day) {
             let age = last.date.days(until: day)
@@ -194,7 +207,7 @@ public final class MapRenderer {
         let u = unit
         let visible = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
         let places = dataset.gazetteer.places.filter { snapshot[$0.id] != nil && visible.contains(Rect(x: placePixels[$0.id]!.x, y: placePixels[$0.id]!.y, width: 0, height: 0)) }
-        let maxLabels = Int(canvas.size.width * canvas.size.height / 26000)
+        let maxLabels = Int(canvas.size.width * canvas.size.height / 18000)
         let ranked = places.map { ($0, labelPriority($0, on: snapshot.day, highlighted: changed[$0.id] != nil)) }
             .sorted { $0.1 > $1.1 }
         var requests: [LabelPlacer.Request] = []
@@ -207,12 +220,7 @@ public final class MapRenderer {
             requests.append(.init(id: p.id, anchor: placePixels[p.id]!, radius: dotRadius(p) + (changed[p.id] != nil ? 6 * u : 1),
                                   size: canvas.measure(text, st), priority: prio))
         }
-        // Dots not labelled still block labels.
-        let unlabelled = ranked.dropFirst(maxLabels).map { p, _ -> Rect in
-            let c = placePixels[p.id]!, r = dotRadius(p)
-            return Rect(x: c.x - r, y: c.y - r, width: 2 * r, height: 2 * r)
-        }
-        var placer = LabelPlacer(bounds: visible.insetBy(4 * u), obstacles: obstacles + unlabelled)
+        var placer = LabelPlacer(bounds: visible.insetBy(4 * u), obstacles: obstacles)
         let placements = placer.place(requests)
 
         for p in places {
@@ -313,22 +321,8 @@ public final class MapRenderer {
         let bottom = canvas.size.height - options.reservedBottom
         var panels: [Panel] = []
 
-        var hs = style.font(13 * u, bold: true, colour: style.mutedText)
-        hs.letterSpacing = 1.5 * u
-        let ds = style.font(34 * u, bold: true)
-        let ss = style.font(11.5 * u, colour: style.mutedText)
-        let hsz = canvas.measure(title.heading, hs), dsz = canvas.measure(title.main, ds), ssz = canvas.measure(title.sub, ss)
-        let tw = max(hsz.width, dsz.width, ssz.width) + 2 * 14 * u
-        let th = hsz.height + dsz.height + ssz.height + 2 * 12 * u
-        let titleRect = Rect(x: m, y: m, width: tw, height: th)
-        panels.append(Panel(rect: titleRect) { [style] in
-            canvas.fillRect(titleRect, style.panel)
-            canvas.strokeRect(titleRect, style.panelEdge, width: 0.8 * u)
-            var y = titleRect.y + 12 * u
-            canvas.text(title.heading, hs, at: Point(titleRect.x + 14 * u, y), halo: nil); y += hsz.height
-            canvas.text(title.main, ds, at: Point(titleRect.x + 14 * u, y), halo: nil); y += dsz.height
-            canvas.text(title.sub, ss, at: Point(titleRect.x + 14 * u, y), halo: nil)
-        })
+        let titleP = titlePanel(title, canvas: canvas)
+        panels.append(options.deferTitle ? Panel(rect: titleP.rect) {} : titleP)
 
         panels.append(legendPanel(head: legendHead, items: legend, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u)))
         panels.append(scaleBar(canvas: canvas, bottomRight: Point(canvas.size.width - m, bottom - m - 22 * u)))
@@ -343,6 +337,32 @@ public final class MapRenderer {
             canvas.text(text, ats, at: Point(ar.x + 3 * u, ar.y + 1 * u), halo: nil)
         })
         return panels
+    }
+
+    func titlePanel(_ title: TitleText, canvas: Canvas) -> Panel {
+        let u = unit
+        let m = 18 * u
+        var hs = style.font(13 * u, bold: true, colour: style.mutedText)
+        hs.letterSpacing = 1.5 * u
+        let ds = style.font(34 * u, bold: true)
+        let ss = style.font(11.5 * u, colour: style.mutedText)
+        let hsz = canvas.measure(title.heading, hs), ssz = canvas.measure(title.sub, ss)
+        var dsz = canvas.measure(title.main, ds)
+        if options.deferTitle {
+            // The widest date of any frame, so the panel never changes size.
+            dsz.width = max(dsz.width, canvas.measure("28 September 2017", ds).width, canvas.measure("28 November 2017", ds).width)
+        }
+        let tw = max(hsz.width, dsz.width, ssz.width) + 2 * 14 * u
+        let th = hsz.height + dsz.height + ssz.height + 2 * 12 * u
+        let titleRect = Rect(x: m, y: m, width: tw, height: th)
+        return Panel(rect: titleRect) { [style] in
+            canvas.fillRect(titleRect, style.panel)
+            canvas.strokeRect(titleRect, style.panelEdge, width: 0.8 * u)
+            var y = titleRect.y + 12 * u
+            canvas.text(title.heading, hs, at: Point(titleRect.x + 14 * u, y), halo: nil); y += hsz.height
+            canvas.text(title.main, ds, at: Point(titleRect.x + 14 * u, y), halo: nil); y += dsz.height
+            canvas.text(title.sub, ss, at: Point(titleRect.x + 14 * u, y), halo: nil)
+        }
     }
 
     func legendPanel(head: String, items: [LegendItem], canvas: Canvas, bottomLeft: Point) -> Panel {

@@ -23,6 +23,6 @@ struct Frontline: ParsableCommand {
         Data is read from --data DIR, else $FRONTLINE_DATA, else the Geodata/ folder of the \
         repository the command runs in.
         """,
-        subcommands: [Render.self, Compare.self, Stats.self, Control.self, Export.self, Validate.self]
+        subcommands: [Render.self, Frames.self, Compare.self, Stats.self, Control.self, Export.self, Validate.self]
     )
 }

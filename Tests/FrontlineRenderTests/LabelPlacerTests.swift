@@ -36,12 +36,15 @@ import Testing
         #expect(placer.place([r]).first?.rect == Rect(x: 55, y: 45, width: 40, height: 10))
     }
 
-    @Test func labelsAvoidOtherDots() {
+    @Test func labelsAvoidTheDotsOfMoreImportantPlaces() {
         var placer = LabelPlacer(bounds: Rect(x: 0, y: 0, width: 200, height: 100))
-        let a = LabelPlacer.Request(id: "a", anchor: Point(50, 50), radius: 3, size: Size(40, 10), priority: 2)
-        let b = LabelPlacer.Request(id: "b", anchor: Point(70, 50), radius: 3, size: Size(10, 10), priority: 1)
-        let placed = placer.place([a, b])
-        let ra = placed.first { $0.id == "a" }!.rect
-        #expect(!ra.intersects(Rect(x: 67, y: 47, width: 6, height: 6)))
+        let village = LabelPlacer.Request(id: "village", anchor: Point(50, 50), radius: 3, size: Size(40, 10), priority: 1)
+        let city = LabelPlacer.Request(id: "city", anchor: Point(70, 50), radius: 3, size: Size(10, 10), priority: 2)
+        let placed = placer.place([village, city])
+        let rv = placed.first { $0.id == "village" }!.rect
+        #expect(!rv.intersects(Rect(x: 67, y: 47, width: 6, height: 6)))
+        // The city's label, placed first, ignores the village's dot.
+        let rc = placed.first { $0.id == "city" }!.rect
+        #expect(rc == Rect(x: 75, y: 45, width: 10, height: 10))
     }
 }
