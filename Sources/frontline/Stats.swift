@@ -19,15 +19,63 @@ struct Stats: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "date")) var date: String
     @Option(help: "Output format: table, json or csv.") var format: TableFormat = .table
+    @Option(help: ArgumentHelp("Break the figures down: 'governorate'.", valueName: "unit")) var by: String?
 
-    mutating func validate() throws { _ = try parseDay(date, option: "--date") }
+    mutating func validate() throws {
+        _ = try parseDay(date, option: "--date")
+        if let by, by != "governorate" { throw ValidationError("--by: unknown breakdown '\(by)'; use governorate") }
+    }
 
     func run() throws {
         try reportingErrors {
             let day = try Day(iso: date)
             let dataset = try dataOptions.load()
-            let (_, territory, _) = try territory(dataset, on: day)
-            print(Stats.format(territory, dataset: dataset, as: format), terminator: "")
+            let (snapshot, territory, builder) = try territory(dataset, on: day)
+            if by == "governorate" {
+                let rows = try builder.byGovernorate(territory, snapshot: snapshot)
+                print(Stats.format(rows, day: day, dataset: dataset, as: format), terminator: "")
+            } else {
+                print(Stats.format(territory, dataset: dataset, as: format), terminator: "")
+            }
+        }
+    }
+
+    static func format(_ rows: [GovernorateBreakdown], day: Day, dataset: Dataset, as format: TableFormat) -> String {
+        switch format {
+        case .json:
+            let items = rows.map { g in
+                let shares = g.shares.map { s in
+                    "{\"id\": \(GeoJSON.jsonString(s.controller)), \"name\": \(GeoJSON.jsonString(displayName(dataset, s.controller))), \"area_km2\": \(oneDecimal(s.areaKm2)), \"population\": \(s.population), \"places\": \(s.places)}"
+                }
+                return "{\"id\": \(GeoJSON.jsonString(g.id)), \"name\": \(GeoJSON.jsonString(g.name)), \"country\": \(GeoJSON.jsonString(g.country)), \"area_km2\": \(oneDecimal(g.areaKm2)), \"factions\": [\(shares.joined(separator: ", "))]}"
+            }
+            return "{\"date\": \"\(day)\", \"governorates\": [\n  \(items.joined(separator: ",\n  "))\n]}\n"
+        case .csv:
+            var out = "date,governorate_id,governorate,country,id,name,area_km2,population,places\n"
+            for g in rows {
+                for s in g.shares {
+                    out += "\(day),\(g.id),\(csvField(g.name)),\(g.country),\(s.controller),\(csvField(displayName(dataset, s.controller))),\(oneDecimal(s.areaKm2)),\(s.population),\(s.places)\n"
+                }
+            }
+            return out
+        case .table:
+            var out = "Control by governorate on \(day.longDescription)\n"
+            for g in rows {
+                out += "\n\(g.name) (\(g.id), \(formatArea(g.areaKm2)) km²)\n"
+                for s in g.shares.sorted(by: { $0.areaKm2 > $1.areaKm2 }) {
+                    let name = displayName(dataset, s.controller)
+                    let share = g.areaKm2 > 0 ? String(format: "%5.1f%%", s.areaKm2 / g.areaKm2 * 100) : "    -"
+                    out += "  " + name.padding(toLength: 38, withPad: " ", startingAt: 0)
+                        + formatArea(s.areaKm2).leftPadded(10) + " km² " + share
+                        + formatThousands(s.population).leftPadded(12) + " people" + String(s.places).leftPadded(5) + " places\n"
+                }
+                let held = g.shares.reduce(0) { $0 + $1.areaKm2 }
+                if g.areaKm2 - held > 1 {
+                    out += "  " + "Open desert, no fixed control".padding(toLength: 38, withPad: " ", startingAt: 0)
+                        + formatArea(g.areaKm2 - held).leftPadded(10) + " km² " + String(format: "%5.1f%%", (g.areaKm2 - held) / g.areaKm2 * 100) + "\n"
+                }
+            }
+            return out
         }
     }
 
@@ -64,4 +112,8 @@ struct Stats: ParsableCommand {
             return out
         }
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -1,0 +1,49 @@
+import FrontlineData
+
+/// One side's share of one governorate.
+public struct GovernorateShare: Sendable {
+    public let controller: ControllerID
+    public let areaKm2: Double
+    public let population: Int
+    public let places: Int
+}
+
+/// Area, population and places per side within one governorate.
+public struct GovernorateBreakdown: Sendable {
+    public let id: String
+    public let name: String
+    public let country: String
+    public let areaKm2: Double
+    public let shares: [GovernorateShare]
+}
+
+extension TerritoryBuilder {
+    /// Splits a day's territory by governorate (basemap `governorates` layer). Places count
+    /// toward the governorate whose polygon holds them.
+    public func byGovernorate(_ territory: Territory, snapshot: ControlSnapshot) throws -> [GovernorateBreakdown] {
+        let parts = try territory.parts.map { ($0.controller, try geometry(of: $0)) }
+        var out: [GovernorateBreakdown] = []
+        for g in dataset.atlas.governorates {
+            let shape = try context.multiPolygon(g.geometry.polygons.map { projection.forward(polygon: $0) })
+            let prepared = shape.prepared()
+            var shares: [GovernorateShare] = []
+            var pop: [ControllerID: Int] = [:], count: [ControllerID: Int] = [:]
+            for (id, c) in snapshot.controllers {
+                guard let p = dataset.gazetteer[id], let xy = positions[id] else { continue }
+                if prepared.contains(try context.point(xy)) {
+                    pop[c, default: 0] += p.population
+                    count[c, default: 0] += 1
+                }
+            }
+            for (c, geom) in parts where prepared.intersects(geom) {
+                let a = try geom.intersection(shape).area / 1e6
+                if a >= 5 || count[c] != nil {
+                    shares.append(GovernorateShare(controller: c, areaKm2: a, population: pop[c] ?? 0, places: count[c] ?? 0))
+                }
+            }
+            out.append(GovernorateBreakdown(id: g["id"] ?? "", name: g["name"] ?? "", country: g["country"] ?? "",
+                                            areaKm2: shape.area / 1e6, shares: shares))
+        }
+        return out.sorted { ($0.country, $0.name) < ($1.country, $1.name) }
+    }
+}
