@@ -125,6 +125,8 @@ public final class GEOSContext {
         if geometries.count == 1 { return geometries[0] }
         return try collection(of: geometries).unaryUnion()
     }
+
+
 }
 
 /// An owned GEOS geometry. Freed in `deinit`; never shared across threads.
@@ -157,6 +159,10 @@ public final class Geometry {
     }
     public func buffer(_ distance: Double, quadrantSegments: Int32 = 8) throws -> Geometry {
         try context.wrap(GEOSBuffer_r(ctx, handle, distance, quadrantSegments), "buffer")
+    }
+    /// The geometry snapped to a grid of `gridSize` units, kept valid.
+    public func snapped(toGrid gridSize: Double) throws -> Geometry {
+        try context.wrap(GEOSGeom_setPrecision_r(ctx, handle, gridSize, 0), "precision")
     }
     public func simplified(tolerance: Double) throws -> Geometry {
         try context.wrap(GEOSTopologyPreserveSimplify_r(ctx, handle, tolerance), "simplify")

@@ -124,7 +124,7 @@ public final class TerritoryBuilder {
             }
             if ids.isEmpty { continue }
             if ids.count == 1 {
-                out[ids[0]] = try limitingDesert(shape, around: try context.point(positions[ids[0]]!))
+                out[ids[0]] = try limitingDesert(shape, around: try context.point(positions[ids[0]]!)).snapped(toGrid: 1)
                 continue
             }
             let points = try context.multiPoint(ids.map { positions[$0]! })
@@ -136,7 +136,9 @@ public final class TerritoryBuilder {
                 let pc = cell.prepared()
                 guard let i = seeds.firstIndex(where: { pc.contains($0) }) else { continue }
                 var clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
-                clipped = try limitingDesert(clipped, around: seeds[i])
+                // Snapping every cell to one 1 m grid makes neighbours share exact vertices,
+                // so their union leaves no micro-gaps.
+                clipped = try limitingDesert(clipped, around: seeds[i]).snapped(toGrid: 1)
                 if !clipped.isEmpty { out[ids[i]] = clipped }
             }
         }
@@ -148,13 +150,11 @@ public final class TerritoryBuilder {
     func limitingDesert(_ cell: Geometry, around seed: Geometry) throws -> Geometry {
         guard let sparse = sparseShape, let reachKm = dataset.info.desertReachKm else { return cell }
         guard sparse.intersects(cell) else { return cell }
-        let desert = try sparse.intersection(cell)
-        if desert.isEmpty { return cell }
-        let unreached = try desert.difference(try seed.buffer(reachKm * 1000, quadrantSegments: 12))
-        if unreached.isEmpty { return cell }
-        // An opening (shrink, then grow by 150 m) drops the hair-thin slivers that differences
-        // of nearly coincident edges leave behind.
-        return try cell.difference(unreached).buffer(-150, quadrantSegments: 2).buffer(150, quadrantSegments: 2)
+        // Clip the desert to a box around the cell rather than to the cell itself: cutting a
+        // shape by pieces of its own outline leaves hair-thin slivers along shared edges.
+        let local = try sparse.intersection(try cell.envelope().buffer(5000, quadrantSegments: 1))
+        let unreached = try local.difference(try seed.buffer(reachKm * 1000, quadrantSegments: 8))
+        return unreached.isEmpty ? cell : try cell.difference(unreached)
     }
 
     /// The projected geometry of a territory part, for further GEOS work (comparison, tests).

@@ -29,7 +29,7 @@ public final class FrameSequence {
         self.dataset = dataset
         self.days = days
         var o = options
-        let unit = min(3, max(0.8, (o.size.width * o.size.height / (1600 * 1200)).squareRoot()))
+        let unit = min(3, max(0.65, (o.size.width * o.size.height / (1600 * 1200)).squareRoot()))
         stripHeight = (110 * unit).rounded()
         o.reservedBottom = stripHeight
         o.deferTitle = true

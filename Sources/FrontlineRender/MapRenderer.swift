@@ -51,7 +51,7 @@ public final class MapRenderer {
         let frame = MapFrame(region: options.region.box,
                              size: Size(options.size.width, options.size.height - options.reservedBottom), projection: projection)
         self.frame = frame
-        unit = min(3, max(0.8, (options.size.width * options.size.height / (1600 * 1200)).squareRoot()))
+        unit = min(3, max(0.65, (options.size.width * options.size.height / (1600 * 1200)).squareRoot()))
 
         func rings(_ f: GeoFeature) -> [[Point]] {
             frame.rings(f.geometry.polygons.map { projection.forward(polygon: $0) })

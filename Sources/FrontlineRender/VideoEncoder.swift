@@ -32,7 +32,7 @@ public enum VideoEncoder {
             case .webm:
                 args += ["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "36", "-row-mt", "1", "-f", "webm"]
             case .gif:
-                args += ["-filter_complex", "[0:v]scale=iw*3/4:-1:flags=lanczos,split[a][b];[a]palettegen=max_colors=96:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle",
+                args += ["-filter_complex", "[0:v]split[a][b];[a]palettegen=max_colors=96:stats_mode=diff[p];[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle",
                          "-f", "gif"]
             }
             args.append(tmp)

@@ -6,13 +6,14 @@ import FrontlineRender
 // Prints timings for the stages of drawing one map. Run in release mode:
 //   swift run -c release frontline-bench [--data Geodata] [--date 2017-11-19] [--runs 20]
 
-var dataDir = "Geodata", date = "2017-11-19", runs = 20
+var dataDir = "Geodata", date = "2017-11-19", runs = 20, sizeText = "1600x1200"
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
     case "--data": dataDir = args.next() ?? dataDir
     case "--date": date = args.next() ?? date
     case "--runs": runs = Int(args.next() ?? "") ?? runs
+    case "--size": sizeText = args.next() ?? sizeText
     default: FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8)); exit(64)
     }
 }
@@ -31,6 +32,8 @@ func measure(_ name: String, _ body: () throws -> Void) rethrows {
 
 do {
     let day = try Day(iso: date)
+    let size = try parseImageSize(sizeText)
+    let pw = Int(size.width), ph = Int(size.height)
     var w: [DataProblem] = []
     var dataset = try Dataset.load(directory: dataDir, warnings: &w)
     print("frontline-bench: \(dataset.gazetteer.places.count) places, \(dataset.timeline.events.count) events, date \(day)")
@@ -43,24 +46,29 @@ do {
     let builder = try TerritoryBuilder(dataset: dataset)
     let territory = try builder.build(snapshot)
     try measure("territory, cells cached (union only)") { _ = try builder.build(snapshot) }
-    let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions())
+    let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions(size: size))
     try measure("renderer setup (project basemap)") {
-        _ = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions())
+        _ = try MapRenderer(dataset: dataset, projection: builder.projection, options: MapOptions(size: size))
     }
-    try measure("draw 1600x1200 (Cairo + Pango)") {
-        let canvas = try CairoCanvas(format: .png, size: Size(1600, 1200), path: nil)
+    try measure("draw \(pw)x\(ph) (Cairo + Pango)") {
+        let canvas = try CairoCanvas(format: .png, size: size, path: nil)
         renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
     }
     let out = NSTemporaryDirectory() + "frontline-bench.png"
-    try measure("draw + encode PNG 1600x1200 to file") {
+    try measure("draw + encode PNG \(pw)x\(ph) (cairo, zlib default)") {
         try renderer.write(territory: territory, snapshot: snapshot, to: out)
+    }
+    try measure("draw + encode PNG \(pw)x\(ph) (libpng fast)") {
+        let canvas = try CairoCanvas(format: .png, size: size, path: nil)
+        renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
+        try canvas.writeFastPNG(to: out)
     }
     try measure("whole map: load → territory → PNG") {
         var w2: [DataProblem] = []
         let ds = try Dataset.load(directory: dataDir, warnings: &w2)
         let b = try TerritoryBuilder(dataset: ds)
         let s = ds.timeline.snapshot(on: day)
-        let r = try MapRenderer(dataset: ds, projection: b.projection, options: MapOptions())
+        let r = try MapRenderer(dataset: ds, projection: b.projection, options: MapOptions(size: size))
         try r.write(territory: try b.build(s), snapshot: s, to: out)
     }
     try? FileManager.default.removeItem(atPath: out)

@@ -28,7 +28,7 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Change map: .png, .svg or .pdf.", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("Report: .md (Markdown) or .json.", valueName: "file")) var report: String?
     @Option(help: "single (the change map) or side-by-side (date 1, date 2 and the change map).") var layout: ChangeLayout = .single
-    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT (default 1600x1200, side-by-side 2700x1100).", valueName: "size")) var size: String?
+    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT (default 1600x1200, side-by-side 3000x950).", valueName: "size")) var size: String?
     @Option(help: ArgumentHelp("all, iraq, syria, or minlon,minlat,maxlon,maxlat.", valueName: "region")) var region: String = "all"
     @Option(help: ArgumentHelp("Colour theme: wikipedia or colourblind.", valueName: "theme")) var theme: String = "wikipedia"
     @Option(help: ArgumentHelp("Town labels: en, ar or both.", valueName: "lang")) var labels: LabelLanguage = .en
@@ -59,7 +59,7 @@ struct Compare: ParsableCommand {
             let builder = try TerritoryBuilder(dataset: dataset)
             let comparison = try builder.compare(from: d1, to: d2)
             if let out {
-                let defaultSize = layout == .sideBySide ? "2700x1100" : "1600x1200"
+                let defaultSize = layout == .sideBySide ? "3000x950" : "1600x1200"
                 let options = MapOptions(size: try parseImageSize(size ?? defaultSize), region: MapRegion(parsing: region)!,
                                          theme: theme, labels: labels)
                 let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)

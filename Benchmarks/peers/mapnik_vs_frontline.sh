@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Side by side, in one run: Mapnik (Debian python3-mapnik) draws the territory that
+# `frontline export` wrote, with the same basemap layers, projection and size, and frontline
+# draws the full map (territory, basemap, towns, labels, legend) for the same day.
+#   bash Benchmarks/peers/mapnik_vs_frontline.sh [date] [WIDTHxHEIGHT] [runs]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+date=${1:-2017-11-19}; size=${2:-1280x960}; runs=${3:-20}
+export PATH="/opt/swift/usr/bin:$PATH"
+if ! /usr/bin/python3 -c 'import mapnik' 2>/dev/null; then
+  apt-get install -y --no-install-recommends python3-mapnik >/dev/null
+fi
+swift build -c release --product frontline 2>/dev/null >/dev/null
+swift build -c release --product frontline-bench 2>/dev/null >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+.build/release/frontline export --date "$date" --out "$work/territory.geojson" >/dev/null
+echo "== Mapnik $(/usr/bin/python3 -c 'import mapnik; print(mapnik.mapnik_version_string())') =="
+/usr/bin/python3 Benchmarks/peers/mapnik_render.py "$work/territory.geojson" Geodata "$size" "$runs" "$work/mapnik.png"
+echo "== frontline =="
+.build/release/frontline-bench --date "$date" --size "$size" --runs "$runs" | grep -E "draw|frontline-bench"
