@@ -19,3 +19,10 @@ echo "== Mapnik $(/usr/bin/python3 -c 'import mapnik; print(mapnik.mapnik_versio
 /usr/bin/python3 Benchmarks/peers/mapnik_render.py "$work/territory.geojson" Geodata "$size" "$runs" "$work/mapnik.png"
 echo "== frontline =="
 .build/release/frontline-bench --date "$date" --size "$size" --runs "$runs" | grep -E "draw|frontline-bench"
+echo "== frontline frames, one core, $size, 2017-09-01 … 2017-11-30 daily =="
+frames="$work/frames"
+start=$(date +%s.%N)
+.build/release/frontline frames --from 2017-09-01 --to 2017-11-30 --step 1d --size "$size" --jobs 1 --out "$frames" 2>/dev/null
+end=$(date +%s.%N)
+n=$(ls "$frames" | grep -c '^frame-')
+python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); n=int(sys.argv[3]); print('frontline frames: %d frames in %.2f s = %.2f ms per frame (one core, whole command)' % (n, t, t*1000/n))" "$start" "$end" "$n"
