@@ -17,17 +17,7 @@ extension Comparison {
 
     static func signed(_ v: Double) -> String {
         let n = Int(v.rounded())
-        return (n > 0 ? "+" : n < 0 ? "−" : "±") + thousands(abs(n))
-    }
-
-    static func thousands(_ n: Int) -> String {
-        let s = String(abs(n))
-        var out = ""
-        for (i, ch) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
+        return (n > 0 ? "+" : n < 0 ? "−" : "±") + formatThousands(abs(n))
     }
 
     var directionNote: String? {
@@ -55,7 +45,7 @@ extension Comparison {
         out += "| Side | Area \(from) (km²) | Area \(to) (km²) | Change (km²) | Population \(from) | Population \(to) |\n"
         out += "|---|---:|---:|---:|---:|---:|\n"
         for f in factions {
-            out += "| \(sideName(f.id, dataset)) | \(Self.thousands(Int(f.areaFrom.rounded()))) | \(Self.thousands(Int(f.areaTo.rounded()))) | \(Self.signed(f.deltaKm2)) | \(Self.thousands(f.populationFrom)) | \(Self.thousands(f.populationTo)) |\n"
+            out += "| \(sideName(f.id, dataset)) | \(formatThousands(Int(f.areaFrom.rounded()))) | \(formatThousands(Int(f.areaTo.rounded()))) | \(Self.signed(f.deltaKm2)) | \(formatThousands(f.populationFrom)) | \(formatThousands(f.populationTo)) |\n"
         }
         out += "\n## Towns that changed hands\n\n"
         if changes.isEmpty {
@@ -72,7 +62,7 @@ extension Comparison {
             var pairs: [String: (ControllerID, ControllerID, Double)] = [:]
             for f in flows { pairs["\(f.from)>\(f.to)", default: (f.from, f.to, 0)].2 += f.areaKm2 }
             for p in pairs.values.sorted(by: { $0.2 > $1.2 }).prefix(12) {
-                out += "| \(sideName(p.0, dataset)) | \(sideName(p.1, dataset)) | \(Self.thousands(Int(p.2.rounded()))) |\n"
+                out += "| \(sideName(p.0, dataset)) | \(sideName(p.1, dataset)) | \(formatThousands(Int(p.2.rounded()))) |\n"
             }
         }
         out += "\nAreas are derived from the towns each side held (see the README for the method) and measured on an equal-area projection. Population is the sum of GeoNames populations of the towns held.\n"
@@ -87,8 +77,8 @@ extension Comparison {
         for f in factions {
             let name = sideName(f.id, dataset)
             out += "  " + name + String(repeating: " ", count: w - name.count)
-            out += String(format: " %10@ → %10@  (%@)\n", Self.thousands(Int(f.areaFrom.rounded())) as NSString,
-                          Self.thousands(Int(f.areaTo.rounded())) as NSString, Self.signed(f.deltaKm2) as NSString)
+            out += String(format: " %10@ → %10@  (%@)\n", formatThousands(Int(f.areaFrom.rounded())) as NSString,
+                          formatThousands(Int(f.areaTo.rounded())) as NSString, Self.signed(f.deltaKm2) as NSString)
         }
         out += "\nTowns that changed hands: \(changes.count) change(s) in \(Set(changes.map(\.place)).count) town(s)\n"
         for c in changes {

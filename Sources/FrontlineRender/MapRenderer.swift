@@ -489,15 +489,4 @@ func ringContains(_ ring: [Coordinate], _ p: Coordinate) -> Bool {
     return inside
 }
 
-/// "12,345" with thousands separators, independent of locale.
-public func formatThousands(_ n: Int) -> String {
-    let s = String(abs(n))
-    var out = ""
-    for (i, ch) in s.enumerated() {
-        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return (n < 0 ? "-" : "") + out
-}
-
 public func formatArea(_ km2: Double) -> String { formatThousands(Int(km2.rounded())) }

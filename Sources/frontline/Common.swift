@@ -87,3 +87,30 @@ func displayName(_ dataset: Dataset, _ controller: ControllerID) -> String {
 
 /// `1234.5` with one decimal, for JSON and CSV.
 func oneDecimal(_ v: Double) -> String { String(format: "%.1f", v) }
+
+/// The options that shape a map, shared by render, frames and compare.
+struct MapArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Image size in pixels, WIDTHxHEIGHT (default depends on the command).", valueName: "size"))
+    var size: String?
+
+    @Option(help: ArgumentHelp("all, iraq, syria, or a box minlon,minlat,maxlon,maxlat.", valueName: "region"))
+    var region: String = "all"
+
+    @Option(help: ArgumentHelp("Colour theme from factions.csv: wikipedia (the colours readers know) or colourblind.", valueName: "theme"))
+    var theme: String = "wikipedia"
+
+    @Option(help: ArgumentHelp("Town labels in English (en), Arabic (ar) or both.", valueName: "lang"))
+    var labels: LabelLanguage = .en
+
+    func validate() throws {
+        if let size { do { _ = try parseImageSize(size) } catch { throw ValidationError("--size: \(error)") } }
+        guard MapRegion(parsing: region) != nil else {
+            throw ValidationError("--region: unknown region '\(region)'; use all, iraq, syria or minlon,minlat,maxlon,maxlat")
+        }
+    }
+
+    func options(defaultSize: String) throws -> MapOptions {
+        MapOptions(size: try parseImageSize(size ?? defaultSize), region: MapRegion(parsing: region)!,
+                   theme: theme, labels: labels)
+    }
+}

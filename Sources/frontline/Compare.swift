@@ -10,7 +10,7 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare two dates: what changed hands, with a change map and a report.",
         discussion: """
-        With no options, prints a summary. --out draws the change map (PNG, SVG or PDF): land that \
+        With no options, prints a summary. Default image size 1600x1200, side by side 3000x950. --out draws the change map (PNG, SVG or PDF): land that \
         changed hands in the new holder's colour, hatched in the colour of the side that lost it. \
         --report writes Markdown (.md) or JSON (.json). Dates may come in either order; the second \
         before the first gives the reverse comparison.
@@ -28,18 +28,11 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Change map: .png, .svg or .pdf.", valueName: "file")) var out: String?
     @Option(help: ArgumentHelp("Report: .md (Markdown) or .json.", valueName: "file")) var report: String?
     @Option(help: "single (the change map) or side-by-side (date 1, date 2 and the change map).") var layout: ChangeLayout = .single
-    @Option(help: ArgumentHelp("Image size, WIDTHxHEIGHT (default 1600x1200, side-by-side 3000x950).", valueName: "size")) var size: String?
-    @Option(help: ArgumentHelp("all, iraq, syria, or minlon,minlat,maxlon,maxlat.", valueName: "region")) var region: String = "all"
-    @Option(help: ArgumentHelp("Colour theme: wikipedia or colourblind.", valueName: "theme")) var theme: String = "wikipedia"
-    @Option(help: ArgumentHelp("Town labels: en, ar or both.", valueName: "lang")) var labels: LabelLanguage = .en
+    @OptionGroup var map: MapArguments
 
     mutating func validate() throws {
         _ = try parseDay(date1, option: "date1")
         _ = try parseDay(date2, option: "date2")
-        if let size { do { _ = try parseImageSize(size) } catch { throw ValidationError("--size: \(error)") } }
-        guard MapRegion(parsing: region) != nil else {
-            throw ValidationError("--region: unknown region '\(region)'; use all, iraq, syria or minlon,minlat,maxlon,maxlat")
-        }
         if let out, OutputFormat(path: out) == nil {
             throw ValidationError("--out: cannot write '\(out)': unsupported file type; use .png, .svg or .pdf")
         }
@@ -60,8 +53,7 @@ struct Compare: ParsableCommand {
             let comparison = try builder.compare(from: d1, to: d2)
             if let out {
                 let defaultSize = layout == .sideBySide ? "3000x950" : "1600x1200"
-                let options = MapOptions(size: try parseImageSize(size ?? defaultSize), region: MapRegion(parsing: region)!,
-                                         theme: theme, labels: labels)
+                let options = try map.options(defaultSize: defaultSize)
                 let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
                 try renderer.writeChange(comparison, layout: layout, to: out)
             }

@@ -9,7 +9,7 @@ struct Frames: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render one map per day of a range, and optionally a video.",
         discussion: """
-        Writes frame-00001.png, frame-00002.png … in date order and frames.csv (frame,date,file) \
+        Frames are 1280x960 unless --size says otherwise. Writes frame-00001.png, frame-00002.png … in date order and frames.csv (frame,date,file) \
         into --out. Every frame has the same projection, extent and layout; each carries its date \
         and a strip with the area each side held over the whole range and a cursor at its day. \
         --video assembles the frames with ffmpeg (.mp4, .webm or .gif).
@@ -31,10 +31,7 @@ struct Frames: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a video: .mp4, .webm or .gif (needs ffmpeg).", valueName: "file")) var video: String?
     @Option(help: "Frames per second of the video.") var fps: Int = 8
     @Option(help: "Frames rendered in parallel (default: all cores).") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: ArgumentHelp("Frame size, WIDTHxHEIGHT.", valueName: "size")) var size: String = "1280x960"
-    @Option(help: ArgumentHelp("all, iraq, syria, or minlon,minlat,maxlon,maxlat.", valueName: "region")) var region: String = "all"
-    @Option(help: ArgumentHelp("Colour theme: wikipedia or colourblind.", valueName: "theme")) var theme: String = "wikipedia"
-    @Option(help: ArgumentHelp("Town labels: en, ar or both.", valueName: "lang")) var labels: LabelLanguage = .en
+    @OptionGroup var map: MapArguments
     @Flag(help: "Keep frames already written and valid; render only the missing ones.") var resume = false
     @Flag(help: "Replace the frames in a folder that already has some.") var force = false
 
@@ -42,10 +39,6 @@ struct Frames: ParsableCommand {
         let a = try parseDay(from, option: "--from"), b = try parseDay(to, option: "--to")
         guard a <= b else { throw ValidationError("--from \(from) is after --to \(to)") }
         do { _ = try DayStep(parsing: step) } catch { throw ValidationError("--step: \(error)") }
-        do { _ = try parseImageSize(size) } catch { throw ValidationError("--size: \(error)") }
-        guard MapRegion(parsing: region) != nil else {
-            throw ValidationError("--region: unknown region '\(region)'; use all, iraq, syria or minlon,minlat,maxlon,maxlat")
-        }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
         if let video, VideoEncoder.Format(path: video) == nil {
@@ -68,9 +61,8 @@ struct Frames: ParsableCommand {
             let dataset = try dataOptions.load()
             try dataset.checkCovered(d1)
             try dataset.checkCovered(d2)
-            let options = MapOptions(size: try parseImageSize(size), region: MapRegion(parsing: region)!,
-                                     theme: theme, labels: labels)
-            _ = try MapStyle(theme: theme, factions: dataset.factions)
+            let options = try map.options(defaultSize: "1280x960")
+            _ = try MapStyle(theme: options.theme, factions: dataset.factions)
             let sequence = FrameSequence(dataset: dataset, days: days, options: options, jobs: jobs)
 
             let interrupted = Interrupt()

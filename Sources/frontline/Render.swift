@@ -8,7 +8,8 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Draw the map of who held what on one day.",
         discussion: """
-        Writes PNG, SVG or PDF, chosen by the extension of --out. The file is written atomically: \
+        Writes PNG, SVG or PDF (1600x1200 unless --size says otherwise), chosen by the extension of \
+        --out. The file is written atomically: \
         if anything fails, no file is left behind and an existing file is not touched.
 
           frontline render --date 2017-11-19 --out map.png
@@ -26,24 +27,10 @@ struct Render: ParsableCommand {
     @Option(help: ArgumentHelp("Output file: .png, .svg or .pdf.", valueName: "file"))
     var out: String = "map.png"
 
-    @Option(help: ArgumentHelp("Image size in pixels, WIDTHxHEIGHT.", valueName: "size"))
-    var size: String = "1600x1200"
-
-    @Option(help: ArgumentHelp("all, iraq, syria, or a box minlon,minlat,maxlon,maxlat.", valueName: "region"))
-    var region: String = "all"
-
-    @Option(help: ArgumentHelp("Colour theme from factions.csv: wikipedia (the colours readers know) or colourblind.", valueName: "theme"))
-    var theme: String = "wikipedia"
-
-    @Option(help: ArgumentHelp("Town labels in English (en), Arabic (ar) or both.", valueName: "lang"))
-    var labels: LabelLanguage = .en
+    @OptionGroup var map: MapArguments
 
     mutating func validate() throws {
         _ = try parseDay(date, option: "--date")
-        do { _ = try parseImageSize(size) } catch { throw ValidationError("--size: \(error)") }
-        guard MapRegion(parsing: region) != nil else {
-            throw ValidationError("--region: unknown region '\(region)'; use all, iraq, syria or minlon,minlat,maxlon,maxlat")
-        }
         guard OutputFormat(path: out) != nil else {
             throw ValidationError("--out: cannot write '\(out)': unsupported file type; use .png, .svg or .pdf")
         }
@@ -55,8 +42,7 @@ struct Render: ParsableCommand {
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
             let (snapshot, territory, builder) = try territory(dataset, on: day)
-            let options = MapOptions(size: try parseImageSize(size), region: MapRegion(parsing: region)!,
-                                     theme: theme, labels: labels)
+            let options = try map.options(defaultSize: "1600x1200")
             let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
             try renderer.write(territory: territory, snapshot: snapshot, to: out)
             print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")
