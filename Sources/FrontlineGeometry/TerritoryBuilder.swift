@@ -44,6 +44,7 @@ public final class TerritoryBuilder {
     public let positions: [String: XY]
     /// Projected sparsely populated land, when the basemap has it.
     public let sparseShape: Geometry?
+    private let sparsePrepared: PreparedGeometry?
     private var cellCache: [Set<String>: [String: Geometry]] = [:]
     private let cellOrder: [String]
 
@@ -64,6 +65,7 @@ public final class TerritoryBuilder {
         countryShapes = shapes
         let sparsePolys = dataset.atlas.sparse.flatMap { $0.geometry.polygons.map { proj.forward(polygon: $0) } }
         sparseShape = sparsePolys.isEmpty ? nil : try context.multiPolygon(sparsePolys)
+        sparsePrepared = sparseShape?.prepared()
         var pos: [String: XY] = [:]
         let places = dataset.gazetteer.places
         let xy = proj.forward(places.map(\.coordinate))
@@ -89,7 +91,7 @@ public final class TerritoryBuilder {
         let order = byController.keys.sorted { factions.order(of: $0) < factions.order(of: $1) }
         var parts: [TerritoryPart] = []
         for c in order {
-            let merged = try context.union(byController[c]!)
+            let merged = try context.coverageUnion(byController[c]!)
             parts.append(TerritoryPart(controller: c, polygons: merged.polygons, areaKm2: merged.area / 1e6,
                                        population: population[c] ?? 0, places: count[c] ?? 0))
         }
@@ -149,7 +151,7 @@ public final class TerritoryBuilder {
     /// Removes from a cell the sparsely populated land beyond its place's reach.
     func limitingDesert(_ cell: Geometry, around seed: Geometry) throws -> Geometry {
         guard let sparse = sparseShape, let reachKm = dataset.info.desertReachKm else { return cell }
-        guard sparse.intersects(cell) else { return cell }
+        guard sparsePrepared?.intersects(cell) ?? true else { return cell }
         // Clip the desert to a box around the cell rather than to the cell itself: cutting a
         // shape by pieces of its own outline leaves hair-thin slivers along shared edges.
         let local = try sparse.intersection(try cell.envelope().buffer(5000, quadrantSegments: 1))
