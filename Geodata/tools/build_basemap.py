@@ -787,6 +787,7 @@ def build_lakes(ogr, cache, out):
 
 
 SPARSE_KM = 30.0
+ISLAND_KM2 = 6000.0
 LAEA = "+proj=laea +lat_0=33.75 +lon_0=41.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
 
 
@@ -824,14 +825,25 @@ def build_sparse(ogr, cache, out):
     keep = ogr.Geometry(ogr.wkbMultiPolygon)
     for i in range(sparse.GetGeometryCount()):
         part = sparse.GetGeometryRef(i)
-        if part.GetGeometryType() in (ogr.wkbPolygon, ogr.wkbPolygon25D) and part.GetArea() > 200e6:
-            keep.AddGeometry(part)
+        if part.GetGeometryType() not in (ogr.wkbPolygon, ogr.wkbPolygon25D) or part.GetArea() <= 200e6:
+            continue
+        # Isolated settlements (holes smaller than ISLAND_KM2) stay desert: a lone village in
+        # the Badia does not make the land around it settled.
+        filled = ogr.Geometry(ogr.wkbPolygon)
+        for r in range(part.GetGeometryCount()):
+            ring = part.GetGeometryRef(r)
+            hole = ogr.Geometry(ogr.wkbPolygon)
+            hole.AddGeometry(ring.Clone())
+            if r == 0 or hole.GetArea() >= ISLAND_KM2 * 1e6:
+                filled.AddGeometry(ring.Clone())
+        keep.AddGeometry(filled)
     area = keep.GetArea() / 1e6
     keep.Transform(inv)
     geom = polygon_geojson(ogr, keep, "sparse land")
     write_geojson(os.path.join(out, "sparse.geojson"), [({
         "name": "Sparsely populated land",
-        "rule": "farther than %g km from every GeoNames settlement of 500+ people" % SPARSE_KM,
+        "rule": "farther than %g km from every GeoNames settlement of 500+ people, "
+                "isolated settled islands under %g km2 included" % (SPARSE_KM, ISLAND_KM2),
         "area_km2": round(area)}, geom)])
 
 

@@ -148,11 +148,15 @@ public struct DatasetInfo: Sendable {
     /// How far a place's control reaches into sparsely populated land (basemap/sparse.geojson);
     /// sparse land beyond every place's reach is desert with no fixed control.
     public let desertReachKm: Double?
+    /// How far a place's control reaches anywhere, so that settled land far from every tracked
+    /// place (a remote village GeoNames knows but the timeline does not) stays unassigned.
+    public let reachKm: Double?
 
     public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String,
-                desertReachKm: Double? = nil) {
+                desertReachKm: Double? = nil, reachKm: Double? = nil) {
         self.title = title; self.coverageFrom = coverageFrom; self.coverageTo = coverageTo
         self.region = region; self.attribution = attribution; self.desertReachKm = desertReachKm
+        self.reachKm = reachKm
     }
 
     static func load(path: String, displayName: String) throws -> DatasetInfo {
@@ -173,18 +177,19 @@ public struct DatasetInfo: Sendable {
         guard let r = obj["region"] as? [NSNumber], r.count == 4 else {
             throw DataProblem(file: displayName, "region must be [minlon, minlat, maxlon, maxlat]")
         }
-        var radius: Double? = nil
-        if let r = obj["desert_reach_km"] {
+        func kilometres(_ key: String) throws -> Double? {
+            guard let r = obj[key] else { return nil }
             guard let n = r as? NSNumber, n.doubleValue > 0, n.doubleValue < 10_000 else {
-                throw DataProblem(file: displayName, "desert_reach_km must be a positive number of kilometres")
+                throw DataProblem(file: displayName, "\(key) must be a positive number of kilometres")
             }
-            radius = n.doubleValue
+            return n.doubleValue
         }
+        let radius = try kilometres("desert_reach_km"), reach = try kilometres("reach_km")
         return DatasetInfo(title: obj["title"] as? String ?? "Territorial control",
                            coverageFrom: from, coverageTo: to,
                            region: GeoBox(minLon: r[0].doubleValue, minLat: r[1].doubleValue,
                                           maxLon: r[2].doubleValue, maxLat: r[3].doubleValue),
-                           attribution: obj["attribution"] as? String ?? "", desertReachKm: radius)
+                           attribution: obj["attribution"] as? String ?? "", desertReachKm: radius, reachKm: reach)
     }
 }
 

@@ -58,6 +58,7 @@ public struct Comparison: Sendable {
 extension TerritoryBuilder {
     /// Compares two dates. Either order is allowed; areas and flows always go from `from` to `to`.
     public func compare(from: Day, to: Day) throws -> Comparison {
+        lock.lock(); defer { lock.unlock() }
         let t1 = try build(dataset.timeline.snapshot(on: from))
         let t2 = try build(dataset.timeline.snapshot(on: to))
         let early = min(from, to), late = max(from, to)

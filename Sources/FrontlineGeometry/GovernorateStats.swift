@@ -21,6 +21,7 @@ extension TerritoryBuilder {
     /// Splits a day's territory by governorate (basemap `governorates` layer). Places count
     /// toward the governorate whose polygon holds them.
     public func byGovernorate(_ territory: Territory, snapshot: ControlSnapshot) throws -> [GovernorateBreakdown] {
+        lock.lock(); defer { lock.unlock() }
         let parts = try territory.parts.map { ($0.controller, try geometry(of: $0)) }
         var out: [GovernorateBreakdown] = []
         for g in dataset.atlas.governorates {

@@ -1,3 +1,4 @@
+import Foundation
 import FrontlineData
 
 /// The land one controller holds on a day.
@@ -26,9 +27,9 @@ public struct Territory: Sendable {
 /// Method: every place with a controller gets the Voronoi cell around it, computed per
 /// country from that country's places only and clipped to the country's border, so a
 /// town never claims land across the Iraq–Syria border. Sparsely populated land (the
-/// basemap's `sparse` layer: farther than 20 km from any GeoNames settlement) is held only
-/// within `desert_reach_km` of a held place; desert beyond every place's reach has no
-/// fixed control and is counted for nobody. Cells are
+/// basemap's `sparse` layer: farther than 30 km from any GeoNames settlement) is held only
+/// within `desert_reach_km` of a held place, and no land farther than `reach_km` from its
+/// place; land beyond every place's reach has no fixed control and is counted for nobody. Cells are
 /// dissolved per controller. Areas are measured on a Lambert azimuthal equal-area
 /// projection, so square metres are true.
 ///
@@ -46,6 +47,9 @@ public final class TerritoryBuilder {
     public let sparseShape: Geometry?
     private let sparsePrepared: PreparedGeometry?
     private var cellCache: [Set<String>: [String: Geometry]] = [:]
+    /// GEOS contexts are not thread-safe; the lock makes a builder shared by mistake between
+    /// threads slow rather than corrupt. Give each thread its own builder for speed.
+    let lock = NSRecursiveLock()
     private let cellOrder: [String]
 
     public static let countries = ["IQ", "SY"]
@@ -76,6 +80,7 @@ public final class TerritoryBuilder {
 
     /// Territory for `snapshot`. Places with no controller yet take no part.
     public func build(_ snapshot: ControlSnapshot) throws -> Territory {
+        lock.lock(); defer { lock.unlock() }
         let active = Set(snapshot.controllers.keys)
         let cells = try cells(for: active)
         var byController: [ControllerID: [Geometry]] = [:]
@@ -101,6 +106,7 @@ public final class TerritoryBuilder {
     /// Area in km² per controller, from cell areas alone (cells never overlap, so this equals
     /// the area of the dissolved territory): cheap enough for every day of a long animation.
     public func areas(_ snapshot: ControlSnapshot) throws -> [ControllerID: Double] {
+        lock.lock(); defer { lock.unlock() }
         let active = Set(snapshot.controllers.keys)
         if cellAreaCache.key != active {
             cellAreaCache = (active, try cells(for: active).mapValues { $0.area / 1e6 })
@@ -114,6 +120,7 @@ public final class TerritoryBuilder {
 
     /// Voronoi cells for the given set of active places, clipped to their countries.
     public func cells(for active: Set<String>) throws -> [String: Geometry] {
+        lock.lock(); defer { lock.unlock() }
         if let cached = cellCache[active] { return cached }
         var out: [String: Geometry] = [:]
         for (code, shape) in countryShapes {
@@ -150,6 +157,11 @@ public final class TerritoryBuilder {
 
     /// Removes from a cell the sparsely populated land beyond its place's reach.
     func limitingDesert(_ cell: Geometry, around seed: Geometry) throws -> Geometry {
+        var cell = cell
+        if let reachKm = dataset.info.reachKm {
+            let reach = try seed.buffer(reachKm * 1000, quadrantSegments: 8)
+            if !reach.prepared().contains(cell) { cell = try cell.intersection(reach) }
+        }
         guard let sparse = sparseShape, let reachKm = dataset.info.desertReachKm else { return cell }
         guard sparsePrepared?.intersects(cell) ?? true else { return cell }
         // Clip the desert to a box around the cell rather than to the cell itself: cutting a
@@ -161,16 +173,19 @@ public final class TerritoryBuilder {
 
     /// The projected geometry of a territory part, for further GEOS work (comparison, tests).
     public func geometry(of part: TerritoryPart) throws -> Geometry {
-        try context.multiPolygon(part.polygons, repair: false)
+        lock.lock(); defer { lock.unlock() }
+        return try context.multiPolygon(part.polygons, repair: false)
     }
 
     /// Area in km² of a polygon given in WGS 84, measured on the equal-area projection.
     public func areaKm2(of rings: [Ring]) throws -> Double {
-        try context.polygon(projection.forward(polygon: rings)).area / 1e6
+        lock.lock(); defer { lock.unlock() }
+        return try context.polygon(projection.forward(polygon: rings)).area / 1e6
     }
 
     /// Polygons back in longitude/latitude, for GeoJSON export.
     public func unproject(_ polygons: [PolygonXY]) -> [[Ring]] {
-        polygons.map { rings in rings.map { projection.inverse($0) } }
+        lock.lock(); defer { lock.unlock() }
+        return polygons.map { rings in rings.map { projection.inverse($0) } }
     }
 }

@@ -11,7 +11,7 @@ import FrontlineTestSupport
 @Suite struct MapRendererTests {
     let dataset: Dataset
     let builder: TerritoryBuilder
-    let fixtureRegion = MapRegion.box(GeoBox(minLon: 39.5, minLat: 32.5, maxLon: 44.5, maxLat: 35.5))
+    var fixtureRegion: MapRegion { .box(GeoBox(minLon: 39.5, minLat: 32.5, maxLon: 44.5, maxLat: 35.5)) }
 
     init() throws {
         var w: [DataProblem] = []
