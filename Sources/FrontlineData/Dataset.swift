@@ -8,12 +8,19 @@ public struct Dataset: Sendable {
     public let gazetteer: Gazetteer
     public let timeline: Timeline
     public let atlas: Atlas
+    /// Desert pockets and other areas with no tracked town (`zones.csv`, optional).
+    public let zones: [Zone]
 
     public init(directory: String, info: DatasetInfo, factions: FactionCatalog, gazetteer: Gazetteer,
-                timeline: Timeline, atlas: Atlas) {
+                timeline: Timeline, atlas: Atlas, zones: [Zone] = []) {
         self.directory = directory; self.info = info; self.factions = factions
-        self.gazetteer = gazetteer; self.timeline = timeline; self.atlas = atlas
+        self.gazetteer = gazetteer; self.timeline = timeline; self.atlas = atlas; self.zones = zones
     }
+
+    public func zone(_ id: String) -> Zone? { zones.first { $0.id == id } }
+
+    /// The display name of a place or zone id.
+    public func name(of id: String) -> String { gazetteer[id]?.name ?? zone(id)?.name ?? id }
 
     /// Loads a data folder. Errors stop the load and are all reported together;
     /// warnings are returned through `warnings`.
@@ -41,6 +48,13 @@ public struct Dataset: Sendable {
         let info = attempt { try DatasetInfo.load(path: path("dataset.json"), displayName: name("dataset.json")) }
         let factions = attempt { try FactionCatalog.load(path: path("factions.csv"), displayName: name("factions.csv")) }
         let gazetteer = attempt { try Gazetteer.load(path: path("places.csv"), displayName: name("places.csv")) }
+        let zones = FileManager.default.fileExists(atPath: path("zones.csv"))
+            ? attempt { try Zone.load(path: path("zones.csv"), displayName: name("zones.csv")) } ?? [] : []
+        if let gazetteer {
+            for z in zones where gazetteer[z.id] != nil {
+                problems.append(DataProblem(file: name("zones.csv"), "zone id '\(z.id)' is also a place id"))
+            }
+        }
         var atlasParts: [String: [GeoFeature]] = [:]
         for layer in ["countries", "governorates", "rivers", "lakes", "sparse"] {
             let rel = "basemap/\(layer).geojson"
@@ -57,7 +71,8 @@ public struct Dataset: Sendable {
             for f in timelineFiles {
                 let rel = "timeline/" + f
                 if let table = attempt({ try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
-                    events += Timeline.parse(table: table, gazetteer: gazetteer, factions: factions, problems: &problems)
+                    events += Timeline.parse(table: table, gazetteer: gazetteer, zones: Set(zones.map(\.id)),
+                                             factions: factions, problems: &problems)
                 }
             }
         }
@@ -70,7 +85,7 @@ public struct Dataset: Sendable {
             throw DataProblems([DataProblem(file: name("basemap/countries.geojson"), "no country with iso_a3 IRQ or SYR")])
         }
         return Dataset(directory: dir, info: info, factions: factions, gazetteer: gazetteer,
-                       timeline: Timeline(events: events), atlas: atlas)
+                       timeline: Timeline(events: events), atlas: atlas, zones: zones)
     }
 
     /// Checks that a day lies inside the period the data covers.
@@ -97,6 +112,9 @@ public struct Dataset: Sendable {
             if !info.region.contains(c) {
                 out.append(DataProblem(file: placesFile, "place '\(p.id)' at \(c.lat),\(c.lon) lies outside the region \(info.region)"))
             }
+        }
+        for z in zones where !used.contains(z.id) {
+            out.append(DataProblem(file: displayPath(directory, "zones.csv"), "zone '\(z.id)' has no events in the timeline", severity: .warning))
         }
         var rows = Set<String>()
         for e in timeline.events {

@@ -94,7 +94,7 @@ public struct Timeline: Sendable {
 
     /// Reads one timeline CSV (`date,place,controller,source,note`), checking every row
     /// against the gazetteer and factions; problems are collected, not thrown one by one.
-    public static func parse(table: CSVTable, gazetteer: Gazetteer, factions: FactionCatalog,
+    public static func parse(table: CSVTable, gazetteer: Gazetteer, zones: Set<String> = [], factions: FactionCatalog,
                              problems: inout [DataProblem]) -> [ControlEvent] {
         let file = table.file
         let idx: [String: Int]
@@ -118,7 +118,9 @@ public struct Timeline: Sendable {
                 bad(e.description); continue
             } catch { continue }
             var ok = true
-            if gazetteer[place] == nil { bad("unknown place '\(place)'; add it to places.csv or fix the id"); ok = false }
+            if gazetteer[place] == nil && !zones.contains(place) {
+                bad("unknown place '\(place)'; add it to places.csv or fix the id"); ok = false
+            }
             if !factions.isKnownController(controller) {
                 bad("unknown controller '\(controller)'; use one of \((factions.factions.map(\.id) + [Controllers.contested]).joined(separator: ", "))")
                 ok = false

@@ -63,7 +63,7 @@ extension TerritoryBuilder {
         let t2 = try build(dataset.timeline.snapshot(on: to))
         let early = min(from, to), late = max(from, to)
         let changes = dataset.timeline.changes(after: early, through: late).map { c in
-            PlaceChange(place: c.event.place, name: dataset.gazetteer[c.event.place]?.name ?? c.event.place,
+            PlaceChange(place: c.event.place, name: dataset.name(of: c.event.place),
                         date: c.event.date, from: c.previous, to: c.event.controller, source: c.event.source)
         }
 

@@ -92,6 +92,10 @@ public final class TerritoryBuilder {
             population[c, default: 0] += dataset.gazetteer[id]?.population ?? 0
             count[c, default: 0] += 1
         }
+        for z in dataset.zones {
+            guard let c = snapshot.controllers[z.id], let cell = cells[z.id] else { continue }
+            byController[c, default: []].append(cell)
+        }
         let factions = dataset.factions
         let order = byController.keys.sorted { factions.order(of: $0) < factions.order(of: $1) }
         var parts: [TerritoryPart] = []
@@ -150,6 +154,21 @@ public final class TerritoryBuilder {
                 clipped = try limitingDesert(clipped, around: seeds[i]).snapped(toGrid: 1)
                 if !clipped.isEmpty { out[ids[i]] = clipped }
             }
+        }
+        // Zones override the cells of places: a desert pocket is cut out of whatever the towns
+        // around it would otherwise claim.
+        for z in dataset.zones where active.contains(z.id) {
+            guard let shape = countryShapes[z.country] else { continue }
+            let centre = try context.point(projection.forward(z.centre))
+            var disc = try centre.buffer(z.radiusMetres, quadrantSegments: 16).intersection(shape)
+            if disc.isEmpty { continue }
+            disc = try disc.snapped(toGrid: 1)
+            let prepared = disc.prepared()
+            for (id, cell) in out where prepared.intersects(cell) {
+                let rest = try cell.difference(disc)
+                out[id] = rest.isEmpty ? nil : try rest.snapped(toGrid: 1)
+            }
+            out[z.id] = disc
         }
         cellCache[active] = out
         return out

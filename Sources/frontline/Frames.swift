@@ -57,10 +57,10 @@ struct Frames: ParsableCommand {
                     throw CLIError("--video needs ffmpeg, which is not installed (apt-get install ffmpeg)")
                 }
             }
-            try prepareFolder()
             let dataset = try dataOptions.load()
             try dataset.checkCovered(d1)
             try dataset.checkCovered(d2)
+            try prepareFolder()
             let options = try map.options(defaultSize: "1280x960")
             _ = try MapStyle(theme: options.theme, factions: dataset.factions)
             let sequence = FrameSequence(dataset: dataset, days: days, options: options, jobs: jobs)

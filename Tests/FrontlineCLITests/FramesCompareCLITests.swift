@@ -59,6 +59,7 @@ import FrontlineTestSupport
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/a/frames.csv"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d"), "no folder made for a range outside the data")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["notes.txt"] ||
                 !FileManager.default.fileExists(atPath: dir + "/e/frame-00001.png"))
     }

@@ -104,6 +104,32 @@ import FrontlineData
         #expect(iraq.areaKm2 > west + 100 && iraq.areaKm2 < west + 1500, "iraq \(iraq.areaKm2), west \(west)")
     }
 
+    @Test func zonesOverrideTheCellsAroundThem() throws {
+        let dir = try Fixtures.copyOfMini()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        id,name,country,lat,lon,area_km2,source,note
+        west-pocket,West desert pocket,SY,34.0,40.5,1000,https://example.org/pocket,
+        """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
+        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
+        events += "2017-08-01,west-pocket,isis,https://example.org/p1,pocket cut off\n"
+        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        let ds = try load(dir)
+        #expect(ds.zones.count == 1 && ds.name(of: "west-pocket") == "West desert pocket")
+        let b = try TerritoryBuilder(dataset: ds)
+        let before = try b.build(ds.timeline.snapshot(on: try Day(iso: "2017-07-15")))
+        let after = try b.build(ds.timeline.snapshot(on: try Day(iso: "2017-08-15")))
+        let pocket = try #require(after["isis"])
+        // A 1,000 km² disc, wholly inside "Syria", taken out of the government's land.
+        #expect(abs(pocket.areaKm2 - 1000) < 10, "\(pocket.areaKm2)")
+        #expect(pocket.places == 0 && pocket.population == 0)
+        let govBefore = try #require(before["syria_gov"]), govAfter = try #require(after["syria_gov"])
+        #expect(abs(govBefore.areaKm2 - govAfter.areaKm2 - 1000) < 10)
+        #expect(abs(after.totalAreaKm2 - before.totalAreaKm2) < 1)
+        let c = try b.compare(from: try Day(iso: "2017-07-15"), to: try Day(iso: "2017-08-15"))
+        #expect(c.changes.contains { $0.place == "west-pocket" && $0.name == "West desert pocket" && $0.to == "isis" })
+    }
+
     @Test func projectionRoundTrips() throws {
         let p = try Projection.regionalEqualArea()
         let coords = [Coordinate(lon: 43.1189, lat: 36.335), Coordinate(lon: 40.9185, lat: 34.4523)]
