@@ -72,7 +72,11 @@ import FrontlineData
         }
         var outside: [String] = []
         for (id, controller) in snapshot.controllers {
-            let pt = try b.context.point(b.positions[id]!)
+            guard let position = b.positions[id] else {
+                #expect(ds.zone(id) != nil, "\(id) is neither a place nor a zone")
+                continue
+            }
+            let pt = try b.context.point(position)
             let inside = geometries[controller]!.intersects(try pt.buffer(10, quadrantSegments: 2))
             // A place a few hundred metres outside the generalised border may fall outside; allow 3 km.
             if !inside, let country = b.countryShapes[ds.gazetteer[id]!.country], country.distance(to: pt) < 3000 { continue }

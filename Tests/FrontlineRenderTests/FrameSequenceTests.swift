@@ -24,7 +24,8 @@ import FrontlineTestSupport
         let days = try DayStep(parsing: a.2).days(from: try Day(iso: a.0), through: try Day(iso: a.1))
         #expect(days.count == a.3)
         let dir = Fixtures.temporaryDirectory()
-        let seq = FrameSequence(dataset: try Self.mini(), days: days, options: options, jobs: 2)
+        let dataset = try Self.mini()
+        let seq = FrameSequence(dataset: dataset, days: days, options: options, jobs: 2)
         let report = try seq.write(to: dir, resume: false, progress: { _, _ in }, isCancelled: { false })
         #expect(report.written == a.3 && report.skipped == 0)
         let lines = try manifest(dir)
@@ -40,7 +41,8 @@ import FrontlineTestSupport
         // Two days with different control: the map pixels of a fixed point stay where they are.
         let days = [try Day(iso: "2017-03-01"), try Day(iso: "2017-09-15")]
         let dir = Fixtures.temporaryDirectory()
-        _ = try FrameSequence(dataset: try Self.mini(), days: days, options: options, jobs: 1)
+        let dataset = try Self.mini()
+        _ = try FrameSequence(dataset: dataset, days: days, options: options, jobs: 1)
             .write(to: dir, resume: false, progress: { _, _ in }, isCancelled: { false })
         // The border between the two "countries" is drawn at the same column in both frames:
         // compare the two frames outside the territory and title, where nothing changed.
@@ -48,7 +50,6 @@ import FrontlineTestSupport
                                             diffPath: dir + "/diff.png")
         #expect(r.differingPixels > 0, "the frames differ in control and date")
         #expect(r.fraction < 0.35, "most of the frame (sea, borders, legend frame, strip) is identical: \(r)")
-        let dataset = try Self.mini()
         let r1 = try MapRenderer(dataset: dataset, projection: try Projection.regionalEqualArea(), options: options)
         var o2 = options
         o2.reservedBottom = 123
@@ -59,7 +60,8 @@ import FrontlineTestSupport
     @Test func resumeSkipsValidFramesAndRedoesBrokenOnes() throws {
         let days = try DayStep(parsing: "1d").days(from: try Day(iso: "2017-06-01"), through: try Day(iso: "2017-06-04"))
         let dir = Fixtures.temporaryDirectory()
-        let seq = FrameSequence(dataset: try Self.mini(), days: days, options: options, jobs: 2)
+        let dataset = try Self.mini()
+        let seq = FrameSequence(dataset: dataset, days: days, options: options, jobs: 2)
         _ = try seq.write(to: dir, resume: false, progress: { _, _ in }, isCancelled: { false })
         try Data("truncated".utf8).write(to: URL(fileURLWithPath: dir + "/frame-00002.png"))
         try FileManager.default.removeItem(atPath: dir + "/frame-00004.png")
@@ -73,7 +75,8 @@ import FrontlineTestSupport
         let dir = Fixtures.temporaryDirectory()
         var calls = 0
         let lock = NSLock()
-        let report = try FrameSequence(dataset: try Self.mini(), days: days, options: options, jobs: 2)
+        let dataset = try Self.mini()
+        let report = try FrameSequence(dataset: dataset, days: days, options: options, jobs: 2)
             .write(to: dir, resume: false, progress: { _, _ in }, isCancelled: {
                 lock.lock(); defer { lock.unlock() }
                 calls += 1
