@@ -19,10 +19,15 @@ echo "== Mapnik $(/usr/bin/python3 -c 'import mapnik; print(mapnik.mapnik_versio
 /usr/bin/python3 Benchmarks/peers/mapnik_render.py "$work/territory.geojson" Geodata "$size" "$runs" "$work/mapnik.png"
 echo "== frontline =="
 .build/release/frontline-bench --date "$date" --size "$size" --runs "$runs" | grep -E "draw|frontline-bench"
-echo "== frontline frames, one core, $size, 2017-09-01 … 2017-11-30 daily =="
-frames="$work/frames"
-start=$(date +%s.%N)
-.build/release/frontline frames --from 2017-09-01 --to 2017-11-30 --step 1d --size "$size" --jobs 1 --out "$frames" 2>/dev/null
-end=$(date +%s.%N)
-n=$(ls "$frames" | grep -c '^frame-')
-python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); n=int(sys.argv[3]); print('frontline frames: %d frames in %.2f s = %.2f ms per frame (one core, whole command)' % (n, t, t*1000/n))" "$start" "$end" "$n"
+# Per frame of an animation, on one core, whole command (load, territory, drawing, encoding):
+# a typical year, and the busiest three months of the war.
+for range in "2016-01-01 2016-12-31" "2017-09-01 2017-11-30"; do
+  set -- $range
+  frames="$work/frames-$1"
+  start=$(date +%s.%N)
+  .build/release/frontline frames --from "$1" --to "$2" --step 1d --size "$size" --jobs 1 --out "$frames" 2>/dev/null >/dev/null
+  end=$(date +%s.%N)
+  n=$(ls "$frames" | grep -c '^frame-')
+  python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[1]); n=int(sys.argv[3]); print('frontline frames %s … %s: %d frames in %.2f s = %.1f ms per frame (one core, whole command)' % (sys.argv[4], sys.argv[5], n, t, t*1000/n))" "$start" "$end" "$n" "$1" "$2"
+  rm -rf "$frames"
+done

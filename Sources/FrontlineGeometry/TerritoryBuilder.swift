@@ -84,25 +84,38 @@ public final class TerritoryBuilder {
         let active = Set(snapshot.controllers.keys)
         let cells = try cells(for: active)
         var byController: [ControllerID: [Geometry]] = [:]
+        var members: [ControllerID: [String]] = [:]
         var population: [ControllerID: Int] = [:]
         var count: [ControllerID: Int] = [:]
         for id in cellOrder {
             guard let c = snapshot.controllers[id] else { continue }
-            if let cell = cells[id] { byController[c, default: []].append(cell) }
+            if let cell = cells[id] { byController[c, default: []].append(cell); members[c, default: []].append(id) }
             population[c, default: 0] += dataset.gazetteer[id]?.population ?? 0
             count[c, default: 0] += 1
         }
         for z in dataset.zones {
             guard let c = snapshot.controllers[z.id], let cell = cells[z.id] else { continue }
             byController[c, default: []].append(cell)
+            members[c, default: []].append(z.id)
         }
+        if partCache.active != active { partCache = (active, [:]) }
         let factions = dataset.factions
         let order = byController.keys.sorted { factions.order(of: $0) < factions.order(of: $1) }
         var parts: [TerritoryPart] = []
         for c in order {
+            // Between consecutive days usually one or two sides change; the others reuse
+            // their dissolved territory.
+            let key = "\(c)|" + members[c]!.joined(separator: ",")
+            if let cached = partCache.parts[key] {
+                parts.append(cached)
+                continue
+            }
             let merged = try context.coverageUnion(byController[c]!)
-            parts.append(TerritoryPart(controller: c, polygons: merged.polygons, areaKm2: merged.area / 1e6,
-                                       population: population[c] ?? 0, places: count[c] ?? 0))
+            let part = TerritoryPart(controller: c, polygons: merged.polygons, areaKm2: merged.area / 1e6,
+                                     population: population[c] ?? 0, places: count[c] ?? 0)
+            if partCache.parts.count > 256 { partCache.parts.removeAll() }
+            partCache.parts[key] = part
+            parts.append(part)
         }
         return Territory(day: snapshot.day, parts: parts)
     }
@@ -121,6 +134,8 @@ public final class TerritoryBuilder {
     }
 
     private var cellAreaCache: (key: Set<String>, areas: [String: Double]) = ([], [:])
+    /// Dissolved territory per side, keyed by the side and the cells it holds.
+    private var partCache: (active: Set<String>, parts: [String: TerritoryPart]) = ([], [:])
 
     /// Voronoi cells for the given set of active places, clipped to their countries.
     public func cells(for active: Set<String>) throws -> [String: Geometry] {

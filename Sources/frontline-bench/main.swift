@@ -63,6 +63,14 @@ do {
         renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
         try canvas.writeFastPNG(to: out)
     }
+    let base = try CairoCanvas(format: .png, size: size, path: nil)
+    renderer.draw(territory: territory, snapshot: snapshot, on: base)
+    try measure("animation frame \(pw)x\(ph): copy map, date, fast PNG") {
+        let canvas = try CairoCanvas(format: .png, size: size, path: nil)
+        canvas.paint(base)
+        renderer.drawTitle(for: day, on: canvas)
+        try canvas.writeFastPNG(to: out)
+    }
     try measure("whole map: load → territory → PNG") {
         var w2: [DataProblem] = []
         let ds = try Dataset.load(directory: dataDir, warnings: &w2)
