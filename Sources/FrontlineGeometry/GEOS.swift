@@ -102,10 +102,6 @@ public final class GEOSContext {
         return try collection(type: Int32(GEOS_MULTIPOINT.rawValue), parts)
     }
 
-    public func lineString(_ pts: [XY]) throws -> Geometry {
-        try wrap(GEOSGeom_createLineString_r(handle, try coordSeq(pts)), "line")
-    }
-
     /// Takes ownership of `parts`.
     func collection(type: Int32, _ parts: [OpaquePointer?]) throws -> Geometry {
         var parts = parts
@@ -161,9 +157,6 @@ public final class Geometry {
     public func difference(_ other: Geometry) throws -> Geometry {
         try context.wrap(GEOSDifference_r(ctx, handle, other.handle), "difference")
     }
-    public func union(_ other: Geometry) throws -> Geometry {
-        try context.wrap(GEOSUnion_r(ctx, handle, other.handle), "union")
-    }
     public func unaryUnion() throws -> Geometry {
         try context.wrap(GEOSUnaryUnion_r(ctx, handle), "union")
     }
@@ -177,9 +170,6 @@ public final class Geometry {
     public func snapped(toGrid gridSize: Double) throws -> Geometry {
         try context.wrap(GEOSGeom_setPrecision_r(ctx, handle, gridSize, 0), "precision")
     }
-    public func simplified(tolerance: Double) throws -> Geometry {
-        try context.wrap(GEOSTopologyPreserveSimplify_r(ctx, handle, tolerance), "simplify")
-    }
     public func envelope() throws -> Geometry {
         try context.wrap(GEOSEnvelope_r(ctx, handle), "envelope")
     }
@@ -191,10 +181,6 @@ public final class Geometry {
     public var area: Double {
         var a = 0.0
         return GEOSArea_r(ctx, handle, &a) == 1 ? a : 0
-    }
-    public var length: Double {
-        var a = 0.0
-        return GEOSLength_r(ctx, handle, &a) == 1 ? a : 0
     }
     public var isEmpty: Bool { GEOSisEmpty_r(ctx, handle) == 1 }
     public var isValid: Bool { GEOSisValid_r(ctx, handle) == 1 }
@@ -261,33 +247,6 @@ public final class Geometry {
         var flat = [Double](repeating: 0, count: Int(size) * 2)
         flat.withUnsafeMutableBufferPointer { _ = GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
         return (0..<Int(size)).map { XY(flat[2 * $0], flat[2 * $0 + 1]) }
-    }
-
-    /// The lines of this geometry (linestrings and ring boundaries) as Swift values.
-    public var lines: [[XY]] {
-        var out: [[XY]] = []
-        collectLines(handle, into: &out)
-        return out
-    }
-
-    private func collectLines(_ g: OpaquePointer, into out: inout [[XY]]) {
-        let type = GEOSGeomTypeId_r(ctx, g)
-        switch type {
-        case Int32(GEOS_LINESTRING.rawValue), Int32(GEOS_LINEARRING.rawValue):
-            out.append(coordinates(of: g))
-        case Int32(GEOS_POLYGON.rawValue):
-            for p in [g] {
-                if let ext = GEOSGetExteriorRing_r(ctx, p) { out.append(coordinates(of: ext)) }
-                for i in 0..<max(GEOSGetNumInteriorRings_r(ctx, p), 0) {
-                    if let r = GEOSGetInteriorRingN_r(ctx, p, i) { out.append(coordinates(of: r)) }
-                }
-            }
-        case Int32(GEOS_POINT.rawValue): break
-        default:
-            for i in 0..<max(GEOSGetNumGeometries_r(ctx, g), 0) {
-                if let sub = GEOSGetGeometryN_r(ctx, g, i) { collectLines(sub, into: &out) }
-            }
-        }
     }
 
     /// A prepared copy for many fast `contains` tests.

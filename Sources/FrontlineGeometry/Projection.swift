@@ -37,14 +37,9 @@ public final class Projection {
         proj_context_destroy(context)
     }
 
-    public func forward(_ c: Coordinate) -> XY {
-        var pts = [c]
-        return forward(&pts)[0]
-    }
+    public func forward(_ c: Coordinate) -> XY { forward([c])[0] }
 
     /// Projects many coordinates in one PROJ call.
-    public func forward(_ coords: inout [Coordinate]) -> [XY] { transform(coords.map { XY($0.lon, $0.lat) }, PJ_FWD) }
-
     public func forward(_ coords: [Coordinate]) -> [XY] { transform(coords.map { XY($0.lon, $0.lat) }, PJ_FWD) }
 
     public func inverse(_ pts: [XY]) -> [Coordinate] {

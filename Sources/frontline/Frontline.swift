@@ -15,6 +15,8 @@ struct Frontline: ParsableCommand {
 
           frontline render --date 2017-11-19 --out map.png
           frontline render --date 2017-10-17 --region syria --labels both --out raqqa.svg
+          frontline frames --from 2017-09-01 --to 2017-11-30 --step 7d --out frames/ --video collapse.mp4
+          frontline compare 2017-06-01 2017-12-01 --out change.png --report change.md
           frontline stats --date 2017-11-19 --format json
           frontline control --date 2017-11-19 --format csv
           frontline export --date 2017-11-19 --out territory.geojson
