@@ -4,6 +4,8 @@ public typealias ControllerID = String
 public enum Controllers {
     /// Fighting inside the place, or a city split between forces.
     public static let contested: ControllerID = "contested"
+    /// Land nobody holds (open desert beyond every place's reach), for gains and losses.
+    public static let unheld: ControllerID = "unheld"
 }
 
 /// An RGB colour from `#RRGGBB`.
@@ -71,6 +73,15 @@ public struct FactionCatalog: Sendable {
     }
 
     public subscript(id: ControllerID) -> Faction? { byID[id].map { factions[$0] } }
+
+    /// The name readers see for a controller, including the built-in ones.
+    public func name(of id: ControllerID) -> String {
+        switch id {
+        case Controllers.contested: return "Contested"
+        case Controllers.unheld: return "Open desert"
+        default: return self[id]?.name ?? id
+        }
+    }
     public func order(of id: ControllerID) -> Int { byID[id] ?? factions.count }
     public func isKnownController(_ id: ControllerID) -> Bool { id == Controllers.contested || byID[id] != nil }
 

@@ -1,10 +1,5 @@
 import FrontlineData
 
-extension Controllers {
-    /// Land nobody holds (open desert beyond every place's reach), for gains and losses.
-    public static let unheld: ControllerID = "unheld"
-}
-
 /// A town changing hands between the two dates of a comparison.
 public struct PlaceChange: Sendable, Hashable {
     public let place: String

@@ -5,12 +5,7 @@ import FrontlineData
 /// and JSON for scripts.
 extension Comparison {
     func sideName(_ id: ControllerID?, _ dataset: Dataset) -> String {
-        guard let id else { return "—" }
-        switch id {
-        case Controllers.contested: return "Contested"
-        case Controllers.unheld: return "Open desert"
-        default: return dataset.factions[id]?.name ?? id
-        }
+        id.map(dataset.factions.name(of:)) ?? "—"
     }
 
     static func km2(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -39,7 +39,7 @@ extension MapRenderer {
         for p in ranked.prefix(9) {
             items.append(.area(fill: flowFill(p.to), hatch: flowHatch(p.from),
                                edge: p.to == Controllers.unheld ? style.desertStipple : style.edge(p.to), dot: nil,
-                               label: "\(sideName(p.to)) ← \(sideName(p.from))", value: formatArea(p.km2)))
+                               label: "\(dataset.factions.name(of: p.to)) ← \(dataset.factions.name(of: p.from))", value: formatArea(p.km2)))
         }
         if ranked.count > 9 {
             items.append(.symbol(.governorate, "and \(ranked.count - 9) smaller changes (\(formatArea(ranked.dropFirst(9).reduce(0) { $0 + $1.km2 })) km²)"))
@@ -61,14 +61,6 @@ extension MapRenderer {
         }
         drawPlaces(snapshot, on: canvas, obstacles: obstacles, changed: changed)
         for p in panels { p.draw() }
-    }
-
-    func sideName(_ id: ControllerID) -> String {
-        switch id {
-        case Controllers.unheld: return "open desert"
-        case Controllers.contested: return "contested"
-        default: return dataset.factions[id]?.name ?? id
-        }
     }
 
     func flowFill(_ to: ControllerID) -> Paint { to == Controllers.unheld ? style.desert : style.fill(to) }

@@ -91,7 +91,7 @@ public final class MapRenderer {
         let title = titleText(snapshot.day)
         var items: [LegendItem] = territory.parts.map { part in
             let c = part.controller
-            let name = c == Controllers.contested ? "Contested (fighting or divided)" : (dataset.factions[c]?.name ?? c)
+            let name = c == Controllers.contested ? "Contested (fighting or divided)" : dataset.factions.name(of: c)
             return .area(fill: style.fill(c), hatch: c == Controllers.contested ? style.contestedHatch : nil,
                          edge: c == Controllers.contested ? style.contestedHatch : style.edge(c),
                          dot: c == Controllers.contested ? nil : style.dot(c), label: name, value: formatArea(part.areaKm2))

@@ -81,10 +81,6 @@ func territory(_ dataset: Dataset, on day: Day) throws -> (ControlSnapshot, Terr
     return (snapshot, try builder.build(snapshot), builder)
 }
 
-func displayName(_ dataset: Dataset, _ controller: ControllerID) -> String {
-    controller == Controllers.contested ? "Contested" : (dataset.factions[controller]?.name ?? controller)
-}
-
 /// `1234.5` with one decimal, for JSON and CSV.
 func oneDecimal(_ v: Double) -> String { String(format: "%.1f", v) }
 

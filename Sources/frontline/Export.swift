@@ -35,7 +35,7 @@ struct Export: ParsableCommand {
             let (_, territory, builder) = try territory(dataset, on: day)
             let features = territory.parts.map { part -> String in
                 let geometry = GeoGeometry.multiPolygon(builder.unproject(part.polygons))
-                return "{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(part.controller)),\"name\":\(GeoJSON.jsonString(displayName(dataset, part.controller))),\"area_km2\":\(oneDecimal(part.areaKm2))},\"geometry\":\(GeoJSON.encode(geometry))}"
+                return "{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(part.controller)),\"name\":\(GeoJSON.jsonString(dataset.factions.name(of: part.controller))),\"area_km2\":\(oneDecimal(part.areaKm2))},\"geometry\":\(GeoJSON.encode(geometry))}"
             }
             let text = "{\"type\":\"FeatureCollection\",\"date\":\"\(day)\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
             try AtomicFile.write(Data(text.utf8), to: out)

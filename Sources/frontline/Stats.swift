@@ -45,7 +45,7 @@ struct Stats: ParsableCommand {
         case .json:
             let items = rows.map { g in
                 let shares = g.shares.map { s in
-                    "{\"id\": \(GeoJSON.jsonString(s.controller)), \"name\": \(GeoJSON.jsonString(displayName(dataset, s.controller))), \"area_km2\": \(oneDecimal(s.areaKm2)), \"population\": \(s.population), \"places\": \(s.places)}"
+                    "{\"id\": \(GeoJSON.jsonString(s.controller)), \"name\": \(GeoJSON.jsonString(dataset.factions.name(of: s.controller))), \"area_km2\": \(oneDecimal(s.areaKm2)), \"population\": \(s.population), \"places\": \(s.places)}"
                 }
                 return "{\"id\": \(GeoJSON.jsonString(g.id)), \"name\": \(GeoJSON.jsonString(g.name)), \"country\": \(GeoJSON.jsonString(g.country)), \"area_km2\": \(oneDecimal(g.areaKm2)), \"factions\": [\(shares.joined(separator: ", "))]}"
             }
@@ -54,7 +54,7 @@ struct Stats: ParsableCommand {
             var out = "date,governorate_id,governorate,country,id,name,area_km2,population,places\n"
             for g in rows {
                 for s in g.shares {
-                    out += "\(day),\(g.id),\(csvField(g.name)),\(g.country),\(s.controller),\(csvField(displayName(dataset, s.controller))),\(oneDecimal(s.areaKm2)),\(s.population),\(s.places)\n"
+                    out += "\(day),\(g.id),\(csvField(g.name)),\(g.country),\(s.controller),\(csvField(dataset.factions.name(of: s.controller))),\(oneDecimal(s.areaKm2)),\(s.population),\(s.places)\n"
                 }
             }
             return out
@@ -63,7 +63,7 @@ struct Stats: ParsableCommand {
             for g in rows {
                 out += "\n\(g.name) (\(g.id), \(formatArea(g.areaKm2)) km²)\n"
                 for s in g.shares.sorted(by: { $0.areaKm2 > $1.areaKm2 }) {
-                    let name = displayName(dataset, s.controller)
+                    let name = dataset.factions.name(of: s.controller)
                     let share = g.areaKm2 > 0 ? String(format: "%5.1f%%", s.areaKm2 / g.areaKm2 * 100) : "    -"
                     out += "  " + name.padding(toLength: 38, withPad: " ", startingAt: 0)
                         + formatArea(s.areaKm2).leftPadded(10) + " km² " + share
@@ -81,7 +81,7 @@ struct Stats: ParsableCommand {
 
     static func format(_ territory: Territory, dataset: Dataset, as format: TableFormat) -> String {
         let rows = territory.parts.map { p in
-            (id: p.controller, name: displayName(dataset, p.controller), area: p.areaKm2, pop: p.population, places: p.places)
+            (id: p.controller, name: dataset.factions.name(of: p.controller), area: p.areaKm2, pop: p.population, places: p.places)
         }
         switch format {
         case .json:
