@@ -146,7 +146,9 @@ public final class FrameSequence {
             lock.lock(); let d = done + written; lock.unlock()
             progress(d, days.count)
         }
-        if let firstError { throw firstError }
+        if let firstError {
+            throw RenderError("frames stopped after \(written) frame(s) written and \(skipped) kept (no partial frame left): \(firstError); fix the cause and rerun with --resume")
+        }
         report.written = written
         report.skipped = skipped
         report.cancelled = isCancelled()

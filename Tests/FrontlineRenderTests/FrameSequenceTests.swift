@@ -87,4 +87,20 @@ import FrontlineTestSupport
         #expect(!files.contains { $0.hasSuffix(".tmp") }, "no half-written files: \(files)")
         for f in files where f.hasSuffix(".png") { #expect(FrameSequence.isValidFrame(dir + "/" + f, size: options.size)) }
     }
+
+    @Test func aFailureSaysWhatWasWrittenAndLeavesNoPartialFrame() throws {
+        let days = try DayStep(parsing: "1d").days(from: try Day(iso: "2017-06-01"), through: try Day(iso: "2017-06-06"))
+        let dir = Fixtures.temporaryDirectory()
+        // A folder where frame 3 should go makes its rename fail.
+        try FileManager.default.createDirectory(atPath: dir + "/frame-00003.png", withIntermediateDirectories: false)
+        let dataset = try Self.mini()
+        #expect {
+            _ = try FrameSequence(dataset: dataset, days: days, options: options, jobs: 1)
+                .write(to: dir, resume: false, progress: { _, _ in }, isCancelled: { false })
+        } throws: { error in
+            "\(error)".contains("frames stopped after") && "\(error)".contains("--resume")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(!files.contains { $0.hasSuffix(".tmp") }, "\(files)")
+    }
 }
