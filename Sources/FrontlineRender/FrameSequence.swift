@@ -29,8 +29,7 @@ public final class FrameSequence {
         self.dataset = dataset
         self.days = days
         var o = options
-        let unit = min(3, max(0.65, (o.size.width * o.size.height / (1600 * 1200)).squareRoot()))
-        stripHeight = (110 * unit).rounded()
+        stripHeight = (110 * MapRenderer.unit(for: o.size)).rounded()
         o.reservedBottom = stripHeight
         o.deferTitle = true
         self.options = o

@@ -42,6 +42,14 @@ public final class MapRenderer {
     let lakes: [[[Point]]]
     let rivers: [(lines: [[Point]], width: Double)]
     let placePixels: [String: Point]
+    /// Country names whose anchors lie in their country, and the sea label, in pixels.
+    let countryLabels: [(name: String, at: Point, focus: Bool)]
+    let seaLabel: Point?
+
+    /// The scale of type, lines and panels for an image size: 1 at 1600×1200.
+    public static func unit(for size: Size) -> Double {
+        min(3, max(0.65, (size.width * size.height / (1600 * 1200)).squareRoot()))
+    }
 
     public init(dataset: Dataset, projection: Projection, options: MapOptions) throws {
         self.dataset = dataset
@@ -51,7 +59,7 @@ public final class MapRenderer {
         let frame = MapFrame(region: options.region.box,
                              size: Size(options.size.width, options.size.height - options.reservedBottom), projection: projection)
         self.frame = frame
-        unit = min(3, max(0.65, (options.size.width * options.size.height / (1600 * 1200)).squareRoot()))
+        unit = MapRenderer.unit(for: options.size)
 
         func rings(_ f: GeoFeature) -> [[Point]] {
             frame.rings(f.geometry.polygons.map { projection.forward(polygon: $0) })
@@ -81,6 +89,19 @@ public final class MapRenderer {
         let places = dataset.gazetteer.places
         for (p, xy) in zip(places, projection.forward(places.map(\.coordinate))) { pp[p.id] = frame.point(xy) }
         placePixels = pp
+        let atlas = dataset.atlas
+        countryLabels = Self.countryNames.compactMap { code, name, lon, lat, focus in
+            let anchor = Coordinate(lon: lon, lat: lat)
+            guard let country = atlas.country(code),
+                  country.geometry.polygons.contains(where: { ringContains($0[0], anchor) }) else { return nil }
+            return (name, frame.point(projection.forward(anchor)), focus)
+        }
+        let seaAnchor = Coordinate(lon: 35.25, lat: 35.0)
+        let seaIsOpen = !atlas.countries.isEmpty
+            && !atlas.countries.contains(where: { $0.geometry.polygons.contains { ringContains($0[0], seaAnchor) } })
+            && atlas.country("SYR")?.geometry.polygons.contains(where: { p in
+                p[0].contains { abs($0.lon - 35.9) < 0.3 && abs($0.lat - 35.0) < 0.5 } }) == true
+        seaLabel = seaIsOpen ? frame.point(projection.forward(seaAnchor)) : nil
     }
 
     /// Draws the whole map for `territory` (derived from `snapshot`) onto `canvas`.
@@ -263,11 +284,7 @@ public final class MapRenderer {
         let u = unit
         var used: [Rect] = []
         let bounds = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
-        for (code, name, lon, lat, focus) in Self.countryNames {
-            let anchor = Coordinate(lon: lon, lat: lat)
-            guard let country = dataset.atlas.country(code),
-                  country.geometry.polygons.contains(where: { ringContains($0[0], anchor) }) else { continue }
-            let c = frame.point(projection.forward(anchor))
+        for (name, c, focus) in countryLabels {
             var st = style.font((focus ? 26 : 15) * u, bold: focus, colour: focus ? Paint(hex: "#3C3C3C", alpha: 0.45) : style.mutedText)
             st.letterSpacing = (focus ? 9 : 4) * u
             let s = canvas.measure(name, st)
@@ -276,12 +293,7 @@ public final class MapRenderer {
             canvas.text(name, st, at: Point(r.x, r.y), halo: focus ? nil : Halo(Paint(hex: "#F0EDE6", alpha: 0.8), width: 2.5 * u))
             used.append(r)
         }
-        let seaAnchor = Coordinate(lon: 35.25, lat: 35.0)
-        guard !dataset.atlas.countries.isEmpty,
-              !dataset.atlas.countries.contains(where: { $0.geometry.polygons.contains { ringContains($0[0], seaAnchor) } }),
-              dataset.atlas.country("SYR")?.geometry.polygons.contains(where: { p in p[0].contains { abs($0.lon - 35.9) < 0.3 && abs($0.lat - 35.0) < 0.5 } }) == true
-        else { return used }
-        let sea = frame.point(projection.forward(seaAnchor))
+        guard let sea = seaLabel else { return used }
         var seaStyle = style.font(12 * u, colour: Paint(hex: "#4A7A99"))
         seaStyle.italic = true
         let text = "Mediterranean\nSea"
