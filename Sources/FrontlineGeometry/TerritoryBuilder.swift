@@ -124,13 +124,30 @@ public final class TerritoryBuilder {
     /// the area of the dissolved territory): cheap enough for every day of a long animation.
     public func areas(_ snapshot: ControlSnapshot) throws -> [ControllerID: Double] {
         lock.lock(); defer { lock.unlock() }
-        let active = Set(snapshot.controllers.keys)
+        let areas = try cellAreas(for: Set(snapshot.controllers.keys))
+        var out: [ControllerID: Double] = [:]
+        for (id, c) in snapshot.controllers { out[c, default: 0] += areas[id] ?? 0 }
+        return out
+    }
+
+    /// Area in km² per country code (`IQ`, `SY`) and controller; cells never cross a border.
+    public func areasByCountry(_ snapshot: ControlSnapshot) throws -> [String: [ControllerID: Double]] {
+        lock.lock(); defer { lock.unlock() }
+        let areas = try cellAreas(for: Set(snapshot.controllers.keys))
+        var out: [String: [ControllerID: Double]] = [:]
+        for (id, c) in snapshot.controllers {
+            guard let area = areas[id],
+                  let country = dataset.gazetteer[id]?.country ?? dataset.zone(id)?.country else { continue }
+            out[country, default: [:]][c, default: 0] += area
+        }
+        return out
+    }
+
+    private func cellAreas(for active: Set<String>) throws -> [String: Double] {
         if cellAreaCache.key != active {
             cellAreaCache = (active, try cells(for: active).mapValues { $0.area / 1e6 })
         }
-        var out: [ControllerID: Double] = [:]
-        for (id, c) in snapshot.controllers { out[c, default: 0] += cellAreaCache.areas[id] ?? 0 }
-        return out
+        return cellAreaCache.areas
     }
 
     private var cellAreaCache: (key: Set<String>, areas: [String: Double]) = ([], [:])

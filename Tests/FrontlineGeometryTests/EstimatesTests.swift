@@ -4,39 +4,75 @@ import FrontlineTestSupport
 import FrontlineData
 @testable import FrontlineGeometry
 
-/// The area the model gives ISIS, against the IHS Conflict Monitor series (Geodata/estimates).
+/// The area the model gives ISIS against the published estimates in `Geodata/estimates/isis-area.csv`.
+///
+/// Each row says whether it is compared (`check`): `yes` rows (the IHS Conflict Monitor series and the
+/// US/coalition statements that count the same thing) must be within ±20%; `gap` rows are known
+/// disagreements, recorded as known issues so that the test notices when one is fixed; `no` rows are
+/// not comparable (a different definition, a claim, outside 2015–2018) and say why in their note.
 @Suite struct EstimatesTests {
-    struct Estimate { let day: Day; let km2: Double; let publisher: String }
+    struct Estimate {
+        let line: Int, day: Day, km2: Double, scope: String, publisher: String, check: String
+    }
 
-    static func ihs() throws -> [Estimate] {
+    static func estimates() throws -> [Estimate] {
         let table = try CSVTable.read(path: Fixtures.geodata + "/estimates/isis-area.csv")
-        let idx = try table.columns(["date", "area_km2", "scope", "publisher", "source"])
-        return try table.rows.compactMap { row in
-            guard row["scope", in: idx] == "iraq+syria", row["publisher", in: idx].contains("IHS"),
-                  let km2 = Double(row["area_km2", in: idx]) else { return nil }
-            #expect(row["source", in: idx].hasPrefix("http"))
-            return Estimate(day: try Day(iso: row["date", in: idx]), km2: km2, publisher: row["publisher", in: idx])
+        let idx = try table.columns(["date", "area_km2", "scope", "publisher", "check", "source", "note"])
+        return try table.rows.map { row in
+            Estimate(line: row.line, day: try Day(iso: row["date", in: idx]),
+                     km2: try #require(Double(row["area_km2", in: idx])), scope: row["scope", in: idx],
+                     publisher: row["publisher", in: idx], check: row["check", in: idx])
         }
     }
 
-    @Test func isisAreaTracksTheIHSSeriesWithin20Percent() throws {
+    @Test func everyEstimateHasASourceAndAReasonedCheck() throws {
+        let table = try CSVTable.read(path: Fixtures.geodata + "/estimates/isis-area.csv")
+        let idx = try table.columns(["check", "source", "note", "scope"])
+        for row in table.rows {
+            #expect(row["source", in: idx].hasPrefix("http"), "line \(row.line): no source URL")
+            #expect(["yes", "gap", "no"].contains(row["check", in: idx]), "line \(row.line): check must be yes, gap or no")
+            #expect(["iraq", "syria", "iraq+syria"].contains(row["scope", in: idx]), "line \(row.line): unknown scope")
+            if row["check", in: idx] == "no" {
+                #expect(row["note", in: idx].contains("not compared"), "line \(row.line): say why it is not compared")
+            }
+        }
+    }
+
+    @Test func isisAreaTracksPublishedEstimatesWithin20Percent() throws {
         var w: [DataProblem] = []
         let ds = try Dataset.load(directory: Fixtures.geodata, warnings: &w)
         let b = try TerritoryBuilder(dataset: ds)
-        let estimates = try Self.ihs()
-        #expect(estimates.count >= 8)
-        for e in estimates where e.day.year >= 2015 && e.day.year <= 2018 {
-            let model = try b.areas(ds.timeline.snapshot(on: e.day))["isis"] ?? 0
+        let all = try Self.estimates()
+        let compared = all.filter { $0.check == "yes" }
+        #expect(compared.filter { $0.publisher.contains("IHS") }.count >= 9)
+        #expect(compared.count >= 15)
+        for e in all where e.check != "no" {
+            #expect((2015...2018).contains(e.day.year))
+            let byCountry = try b.areasByCountry(ds.timeline.snapshot(on: e.day))
+            let iraq = byCountry["IQ"]?["isis"] ?? 0, syria = byCountry["SY"]?["isis"] ?? 0
+            let model = e.scope == "iraq" ? iraq : e.scope == "syria" ? syria : iraq + syria
             let ratio = model / e.km2
-            print(String(format: "ISIS area %@: IHS %8.0f km², model %8.0f km² (%+.0f%%)", e.day.iso, e.km2, model, (ratio - 1) * 100))
-            if e.day.year == 2018 {
-                // Known gap: the 2018 desert pockets have no places with sourced coordinates yet.
-                withKnownIssue("ISIS desert pockets of 2018 are not in the data") {
-                    #expect(abs(ratio - 1) <= 0.2, "\(e.day): model \(Int(model)) km² vs IHS \(Int(e.km2)) km²")
+            print(String(format: "ISIS area %@ %-10@ %@ %-45@ published %8.0f km², model %8.0f km² (%+.0f%%)",
+                         e.day.iso, e.scope, e.check, e.publisher, e.km2, model, (ratio - 1) * 100))
+            let message: Comment = "isis-area.csv:\(e.line) \(e.day) \(e.publisher): model \(Int(model)) km² vs \(Int(e.km2)) km²"
+            if e.check == "gap" {
+                withKnownIssue("documented gap (Geodata/README.md, Calibration)") {
+                    #expect(abs(ratio - 1) <= 0.2, message)
                 }
             } else {
-                #expect(abs(ratio - 1) <= 0.2, "\(e.day): model \(Int(model)) km² vs IHS \(Int(e.km2)) km²")
+                #expect(abs(ratio - 1) <= 0.2, message)
             }
         }
+    }
+
+    /// Besieged desert pockets are drawn but are not ISIS-governed land, so they are counted apart.
+    @Test func besiegedDesertPocketsAreCountedApartFromISIS() throws {
+        var w: [DataProblem] = []
+        let ds = try Dataset.load(directory: Fixtures.geodata, warnings: &w)
+        let b = try TerritoryBuilder(dataset: ds)
+        let areas = try b.areas(ds.timeline.snapshot(on: try Day(iso: "2018-01-31")))
+        let besieged = try #require(areas["isis_besieged"])
+        #expect(besieged > 5_000 && besieged < 10_000)
+        #expect((areas["isis"] ?? 0) < 8_200)
     }
 }
