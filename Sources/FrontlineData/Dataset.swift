@@ -116,6 +116,13 @@ public struct Dataset: Sendable {
         for z in zones where !used.contains(z.id) {
             out.append(DataProblem(file: displayPath(directory, "zones.csv"), "zone '\(z.id)' has no events in the timeline", severity: .warning))
         }
+        let riverNames = Set(atlas.rivers.compactMap { $0["name"] })
+        for (country, names) in info.barriers.sorted(by: { $0.key < $1.key }) {
+            for n in names where !riverNames.contains(n) {
+                out.append(DataProblem(file: displayPath(directory, "dataset.json"),
+                                       "barrier_rivers.\(country): no river named '\(n)' in basemap/rivers.geojson"))
+            }
+        }
         var rows = Set<String>()
         for e in timeline.events {
             let key = "\(e.date)|\(e.place)|\(e.controller)"
@@ -169,12 +176,15 @@ public struct DatasetInfo: Sendable {
     /// How far a place's control reaches anywhere, so that settled land far from every tracked
     /// place (a remote village GeoNames knows but the timeline does not) stays unassigned.
     public let reachKm: Double?
+    /// Rivers (by basemap name) that no cell crosses, per country code: a town's land stops at
+    /// the river, which was the front line for years (the Euphrates in Syria from 2016).
+    public let barriers: [String: [String]]
 
     public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String,
-                desertReachKm: Double? = nil, reachKm: Double? = nil) {
+                desertReachKm: Double? = nil, reachKm: Double? = nil, barriers: [String: [String]] = [:]) {
         self.title = title; self.coverageFrom = coverageFrom; self.coverageTo = coverageTo
         self.region = region; self.attribution = attribution; self.desertReachKm = desertReachKm
-        self.reachKm = reachKm
+        self.reachKm = reachKm; self.barriers = barriers
     }
 
     static func load(path: String, displayName: String) throws -> DatasetInfo {
@@ -203,11 +213,24 @@ public struct DatasetInfo: Sendable {
             return n.doubleValue
         }
         let radius = try kilometres("desert_reach_km"), reach = try kilometres("reach_km")
+        var barriers: [String: [String]] = [:]
+        if let b = obj["barrier_rivers"] {
+            guard let dict = b as? [String: Any] else {
+                throw DataProblem(file: displayName, "barrier_rivers must map a country code to a list of river names")
+            }
+            for (country, names) in dict {
+                guard let list = names as? [String] else {
+                    throw DataProblem(file: displayName, "barrier_rivers.\(country) must be a list of river names")
+                }
+                barriers[country] = list
+            }
+        }
         return DatasetInfo(title: obj["title"] as? String ?? "Territorial control",
                            coverageFrom: from, coverageTo: to,
                            region: GeoBox(minLon: r[0].doubleValue, minLat: r[1].doubleValue,
                                           maxLon: r[2].doubleValue, maxLat: r[3].doubleValue),
-                           attribution: obj["attribution"] as? String ?? "", desertReachKm: radius, reachKm: reach)
+                           attribution: obj["attribution"] as? String ?? "", desertReachKm: radius, reachKm: reach,
+                           barriers: barriers)
     }
 }
 

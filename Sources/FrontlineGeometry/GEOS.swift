@@ -92,6 +92,18 @@ public final class GEOSContext {
         return repair && !g.isValid ? try g.makeValid() : g
     }
 
+    /// A MultiLineString of the given polylines (each of at least two points).
+    public func multiLineString(_ lines: [[XY]]) throws -> Geometry {
+        var parts: [OpaquePointer?] = []
+        for l in lines where l.count >= 2 {
+            guard let g = GEOSGeom_createLineString_r(handle, try coordSeq(l)) else {
+                throw GeometryError(message: "invalid line")
+            }
+            parts.append(g)
+        }
+        return try collection(type: Int32(GEOS_MULTILINESTRING.rawValue), parts)
+    }
+
     public func point(_ p: XY) throws -> Geometry {
         try wrap(GEOSGeom_createPointFromXY_r(handle, p.x, p.y), "point")
     }

@@ -51,6 +51,14 @@ public final class TerritoryBuilder {
     /// threads slow rather than corrupt. Give each thread its own builder for speed.
     let lock = NSRecursiveLock()
     private let cellOrder: [String]
+    /// Country code → the pieces its barrier rivers cut it into (the whole country if none).
+    private let domains: [String: [Geometry]]
+    /// place id → index of its piece in `domains`, for countries cut by a barrier river.
+    private let domainOf: [String: Int]
+    /// Half the width of the strip a barrier river removes from the land: the river bed.
+    static let barrierHalfWidth = 20.0
+    /// Pieces smaller than this (km² × 10⁶) are meander loops, not banks.
+    static let minimumDomainArea = 500e6
 
     public static let countries = ["IQ", "SY"]
 
@@ -67,6 +75,26 @@ public final class TerritoryBuilder {
             shapes[code] = try context.multiPolygon(polys)
         }
         countryShapes = shapes
+        // Barrier rivers split a country into domains; cells are computed per domain.
+        var domains: [String: [Geometry]] = [:]
+        for (code, shape) in shapes {
+            let names = Set(dataset.info.barriers[code] ?? [])
+            let lines = dataset.atlas.rivers.filter { names.contains($0["name"] ?? "") }
+                .flatMap { $0.geometry.lines }.map { proj.forward($0) }
+            guard !lines.isEmpty else { domains[code] = [shape]; continue }
+            let river = try context.multiLineString(lines).buffer(TerritoryBuilder.barrierHalfWidth, quadrantSegments: 2)
+            let pieces = try shape.difference(river).parts.sorted { $0.area > $1.area }
+            // Pieces cut off by the river's bends join the large piece they touch most.
+            let large = pieces.filter { $0.area >= TerritoryBuilder.minimumDomainArea }
+            guard large.count > 1 else { domains[code] = [shape]; continue }
+            var groups = large.map { [$0] }
+            for small in pieces where small.area < TerritoryBuilder.minimumDomainArea {
+                let i = large.indices.min { large[$0].distance(to: small) < large[$1].distance(to: small) }!
+                groups[i].append(small)
+            }
+            domains[code] = try groups.map { try $0.count == 1 ? $0[0] : context.union($0) }
+        }
+        self.domains = domains
         let sparsePolys = dataset.atlas.sparse.flatMap { $0.geometry.polygons.map { proj.forward(polygon: $0) } }
         sparseShape = sparsePolys.isEmpty ? nil : try context.multiPolygon(sparsePolys)
         sparsePrepared = sparseShape?.prepared()
@@ -76,6 +104,14 @@ public final class TerritoryBuilder {
         for (p, q) in zip(places, xy) { pos[p.id] = q }
         positions = pos
         cellOrder = places.map(\.id)
+        var domainOf: [String: Int] = [:]
+        for p in places {
+            guard let parts = domains[p.country], parts.count > 1, let xy = pos[p.id] else { continue }
+            let pt = try context.point(xy)
+            domainOf[p.id] = parts.indices.first { parts[$0].contains(pt) }
+                ?? parts.indices.min { parts[$0].distance(to: pt) < parts[$1].distance(to: pt) }!
+        }
+        self.domainOf = domainOf
     }
 
     /// Territory for `snapshot`. Places with no controller yet take no part.
@@ -154,37 +190,23 @@ public final class TerritoryBuilder {
     /// Dissolved territory per side, keyed by the side and the cells it holds.
     private var partCache: (active: Set<String>, parts: [String: TerritoryPart]) = ([], [:])
 
-    /// Voronoi cells for the given set of active places, clipped to their countries.
+    /// Voronoi cells for the given set of active places, clipped to their countries (and to their
+    /// bank of a barrier river), then overridden by active zones.
     public func cells(for active: Set<String>) throws -> [String: Geometry] {
         lock.lock(); defer { lock.unlock() }
         if let cached = cellCache[active] { return cached }
         var out: [String: Geometry] = [:]
-        for (code, shape) in countryShapes {
-            var seen: [XY: String] = [:]
-            var ids: [String] = []
-            for id in cellOrder where active.contains(id) && dataset.gazetteer[id]?.country == code {
-                guard let p = positions[id], seen[p] == nil else { continue }
-                seen[p] = id
-                ids.append(id)
-            }
-            if ids.isEmpty { continue }
-            if ids.count == 1 {
-                out[ids[0]] = try limitingDesert(shape, around: try context.point(positions[ids[0]]!)).snapped(toGrid: 1)
-                continue
-            }
-            let points = try context.multiPoint(ids.map { positions[$0]! })
-            let frame = try shape.envelope().buffer(200_000, quadrantSegments: 1)
-            let diagram = try points.voronoiCells(envelope: frame)
-            let seeds = try ids.map { try context.point(positions[$0]!) }
-            let prepared = shape.prepared()
-            for cell in diagram.parts {
-                let pc = cell.prepared()
-                guard let i = seeds.firstIndex(where: { pc.contains($0) }) else { continue }
-                var clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
-                // Snapping every cell to one 1 m grid makes neighbours share exact vertices,
-                // so their union leaves no micro-gaps.
-                clipped = try limitingDesert(clipped, around: seeds[i]).snapped(toGrid: 1)
-                if !clipped.isEmpty { out[ids[i]] = clipped }
+        for (code, parts) in domains {
+            for (d, shape) in parts.enumerated() {
+                var seen: [XY: String] = [:]
+                var ids: [String] = []
+                for id in cellOrder where active.contains(id) && dataset.gazetteer[id]?.country == code
+                    && (domainOf[id] ?? 0) == d {
+                    guard let p = positions[id], seen[p] == nil else { continue }
+                    seen[p] = id
+                    ids.append(id)
+                }
+                try voronoiCells(of: ids, in: shape, into: &out)
             }
         }
         // Zones override the cells of places: a desert pocket is cut out of whatever the towns
@@ -204,6 +226,30 @@ public final class TerritoryBuilder {
         }
         cellCache[active] = out
         return out
+    }
+
+    /// The Voronoi cells of `ids` within `shape` (a country, or one bank of a barrier river),
+    /// each limited to its place's reach.
+    private func voronoiCells(of ids: [String], in shape: Geometry, into out: inout [String: Geometry]) throws {
+        if ids.isEmpty { return }
+        if ids.count == 1 {
+            out[ids[0]] = try limitingDesert(shape, around: try context.point(positions[ids[0]]!)).snapped(toGrid: 1)
+            return
+        }
+        let points = try context.multiPoint(ids.map { positions[$0]! })
+        let frame = try shape.envelope().buffer(200_000, quadrantSegments: 1)
+        let diagram = try points.voronoiCells(envelope: frame)
+        let seeds = try ids.map { try context.point(positions[$0]!) }
+        let prepared = shape.prepared()
+        for cell in diagram.parts {
+            let pc = cell.prepared()
+            guard let i = seeds.firstIndex(where: { pc.contains($0) }) else { continue }
+            var clipped = prepared.contains(cell) ? cell : try cell.intersection(shape)
+            // Snapping every cell to one 1 m grid makes neighbours share exact vertices,
+            // so their union leaves no micro-gaps.
+            clipped = try limitingDesert(clipped, around: seeds[i]).snapped(toGrid: 1)
+            if !clipped.isEmpty { out[ids[i]] = clipped }
+        }
     }
 
     /// Removes from a cell the sparsely populated land beyond its place's reach.

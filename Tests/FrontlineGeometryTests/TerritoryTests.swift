@@ -30,6 +30,29 @@ import FrontlineData
         #expect(abs(area - expected) / expected < 0.005, "area \(area) vs \(expected)")
     }
 
+    /// dataset.json makes the Euphrates a barrier in Syria: no town's land reaches across it, so
+    /// the river is the front line between Mayadin (west bank) and the Hajin pocket (east bank).
+    @Test func noSyrianCellCrossesTheEuphrates() throws {
+        let ds = try load(Fixtures.geodata)
+        #expect(ds.info.barriers["SY"] == ["Euphrates"])
+        let b = try TerritoryBuilder(dataset: ds)
+        let river = try #require(ds.atlas.rivers.first { $0["name"] == "Euphrates" })
+        let line = try b.context.multiLineString(river.geometry.lines.map { b.projection.forward($0) })
+        let snapshot = ds.timeline.snapshot(on: try Day(iso: "2018-08-10"))
+        let cells = try b.cells(for: Set(snapshot.controllers.keys))
+        var checked = 0
+        for p in ds.gazetteer.places where p.country == "SY" {
+            guard let cell = cells[p.id] else { continue }
+            #expect(!cell.intersects(line), "\(p.id)'s land crosses the Euphrates")
+            checked += 1
+        }
+        #expect(checked > 150)
+        let t = try b.build(snapshot)
+        let isis = try b.geometry(of: try #require(t["isis"]))
+        let mayadin = try b.context.point(try #require(b.positions["mayadin"]))
+        #expect(isis.distance(to: mayadin) > 1_000)
+    }
+
     @Test func cellsSplitTheCountryBetweenItsTowns() throws {
         let ds = try load(Fixtures.mini)
         let b = try TerritoryBuilder(dataset: ds)
