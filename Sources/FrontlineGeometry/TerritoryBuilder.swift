@@ -53,6 +53,8 @@ public final class TerritoryBuilder {
     private let cellOrder: [String]
     /// Country code → the pieces its barrier rivers cut it into (the whole country if none).
     private let domains: [String: [Geometry]]
+    /// zone id → its projected shape (disc or corridor), clipped to its country.
+    public let zoneShapes: [String: Geometry]
     /// place id → index of its piece in `domains`, for countries cut by a barrier river.
     private let domainOf: [String: Int]
     /// Half the width of the strip a barrier river removes from the land: the river bed.
@@ -95,6 +97,20 @@ public final class TerritoryBuilder {
             domains[code] = try groups.map { try $0.count == 1 ? $0[0] : context.union($0) }
         }
         self.domains = domains
+        var zoneShapes: [String: Geometry] = [:]
+        for z in dataset.zones {
+            guard let country = shapes[z.country] else { continue }
+            let raw: Geometry
+            if z.isCorridor, let width = z.widthKm {
+                let line = try context.multiLineString([proj.forward(z.path)])
+                raw = try line.bufferFlatEnds(width * 500)
+            } else {
+                raw = try context.point(proj.forward(z.centre)).buffer(z.radiusMetres, quadrantSegments: 16)
+            }
+            let shape = try raw.intersection(country)
+            if !shape.isEmpty { zoneShapes[z.id] = try shape.snapped(toGrid: 1) }
+        }
+        self.zoneShapes = zoneShapes
         let sparsePolys = dataset.atlas.sparse.flatMap { $0.geometry.polygons.map { proj.forward(polygon: $0) } }
         sparseShape = sparsePolys.isEmpty ? nil : try context.multiPolygon(sparsePolys)
         sparsePrepared = sparseShape?.prepared()
@@ -212,17 +228,13 @@ public final class TerritoryBuilder {
         // Zones override the cells of places: a desert pocket is cut out of whatever the towns
         // around it would otherwise claim.
         for z in dataset.zones where active.contains(z.id) {
-            guard let shape = countryShapes[z.country] else { continue }
-            let centre = try context.point(projection.forward(z.centre))
-            var disc = try centre.buffer(z.radiusMetres, quadrantSegments: 16).intersection(shape)
-            if disc.isEmpty { continue }
-            disc = try disc.snapped(toGrid: 1)
-            let prepared = disc.prepared()
+            guard let zone = zoneShapes[z.id] else { continue }
+            let prepared = zone.prepared()
             for (id, cell) in out where prepared.intersects(cell) {
-                let rest = try cell.difference(disc)
+                let rest = try cell.difference(zone)
                 out[id] = rest.isEmpty ? nil : try rest.snapped(toGrid: 1)
             }
-            out[z.id] = disc
+            out[z.id] = zone
         }
         cellCache[active] = out
         return out
@@ -266,6 +278,16 @@ public final class TerritoryBuilder {
         let local = try sparse.intersection(try cell.envelope().buffer(5000, quadrantSegments: 1))
         let unreached = try local.difference(try seed.buffer(reachKm * 1000, quadrantSegments: 8))
         return unreached.isEmpty ? cell : try cell.difference(unreached)
+    }
+
+    /// Zones whose drawn shape (clipped to their country) is far from the area their sources give.
+    public func zoneProblems(file: String) -> [DataProblem] {
+        dataset.zones.compactMap { z in
+            let drawn = (zoneShapes[z.id]?.area ?? 0) / 1e6
+            guard abs(drawn / z.areaKm2 - 1) > 0.2 else { return nil }
+            return DataProblem(file: file, "zone '\(z.id)' is drawn with \(Int(drawn)) km² but its sources give \(Int(z.areaKm2)) km²",
+                               severity: .warning)
+        }
     }
 
     /// The projected geometry of a territory part, for further GEOS work (comparison, tests).

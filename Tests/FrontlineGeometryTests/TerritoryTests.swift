@@ -157,6 +157,42 @@ import FrontlineData
         #expect(c.changes.contains { $0.place == "west-pocket" && $0.name == "West desert pocket" && $0.to == "isis" })
     }
 
+    /// A corridor zone is a strip along its path, `width_km` wide, with square ends.
+    @Test func corridorZonesAreStripsAlongTheirPath() throws {
+        let dir = try Fixtures.copyOfMini()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        id,name,country,lat,lon,area_km2,source,note,path,width_km
+        strip,Desert strip,SY,,,1200,https://example.org/strip,,34.0 40.3; 34.5 40.3,20
+        """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
+        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
+        events += "2017-08-01,strip,isis,https://example.org/p1,\n"
+        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        let ds = try load(dir)
+        let z = try #require(ds.zone("strip"))
+        #expect(z.isCorridor && z.path.count == 2 && z.widthKm == 20)
+        let b = try TerritoryBuilder(dataset: ds)
+        let pocket = try #require(try b.build(ds.timeline.snapshot(on: try Day(iso: "2017-08-15")))["isis"])
+        // 0.5° of latitude ≈ 55.5 km long × 20 km wide, flat ends: ≈ 1,110 km².
+        #expect(abs(pocket.areaKm2 - 1110) < 15, "\(pocket.areaKm2)")
+        #expect(b.zoneProblems(file: "zones.csv").isEmpty)
+    }
+
+    @Test func malformedCorridorsAreErrorsWithTheirLine() throws {
+        let dir = try Fixtures.copyOfMini()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        id,name,country,lat,lon,area_km2,source,note,path,width_km
+        a,A,SY,,,100,https://example.org/a,,34.0 40.3,20
+        b,B,SY,,,100,https://example.org/b,,34.0 40.3; 34.5 940.3,20
+        c,C,SY,,,100,https://example.org/c,,34.0 40.3; 34.5 40.3,
+        d,D,SY,,,100,https://example.org/d,,,
+        """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
+        let error = try #require(throws: DataProblems.self) { try Zone.load(path: dir + "/zones.csv", displayName: "zones.csv") }
+        let lines = error.problems.compactMap(\.line)
+        #expect(lines == [2, 3, 4, 5], "\(error.problems)")
+    }
+
     @Test func projectionRoundTrips() throws {
         let p = try Projection.regionalEqualArea()
         let coords = [Coordinate(lon: 43.1189, lat: 36.335), Coordinate(lon: 40.9185, lat: 34.4523)]
