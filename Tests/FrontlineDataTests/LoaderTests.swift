@@ -64,6 +64,18 @@ import FrontlineTestSupport
         ])
     }
 
+    /// One malformed zone row is one error, not also an "unknown place" for every event about it.
+    @Test func aBadZoneRowIsOneError() throws {
+        let found = try problems { dir in
+            try """
+            id,name,country,lat,lon,area_km2,source,note,path,width_km
+            strip,Desert strip,SY,,,1200,https://example.org/strip,,34.0 40.3; 34.5 40.3,wide
+            """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
+            try append("2017-08-01,strip,isis,https://example.org/p1,", to: dir + "/timeline/events.csv")
+        }
+        #expect(found == ["zones.csv:2: zone 'strip': a corridor needs width_km, a positive number up to 500"], "\(found)")
+    }
+
     @Test func malformedPlacesRowsAreRejected() throws {
         let p = try problems { dir in
             try append("bad-place,Bad,,north,40,SY,0,", to: dir + "/places.csv")
