@@ -178,13 +178,13 @@ public final class Geometry {
     public func buffer(_ distance: Double, quadrantSegments: Int32 = 8) throws -> Geometry {
         try context.wrap(GEOSBuffer_r(ctx, handle, distance, quadrantSegments), "buffer")
     }
-    /// The geometry snapped to a grid of `gridSize` units, kept valid.
     /// A buffer with flat ends: a line becomes a strip that stops square at its end points.
     public func bufferFlatEnds(_ distance: Double, quadrantSegments: Int32 = 8) throws -> Geometry {
         try context.wrap(GEOSBufferWithStyle_r(ctx, handle, distance, quadrantSegments,
                                                Int32(GEOSBUF_CAP_FLAT.rawValue), Int32(GEOSBUF_JOIN_ROUND.rawValue), 5),
                          "buffer")
     }
+    /// The geometry snapped to a grid of `gridSize` units, kept valid.
     public func snapped(toGrid gridSize: Double) throws -> Geometry {
         try context.wrap(GEOSGeom_setPrecision_r(ctx, handle, gridSize, 0), "precision")
     }

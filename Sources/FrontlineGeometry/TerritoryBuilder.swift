@@ -86,7 +86,7 @@ public final class TerritoryBuilder {
             guard !lines.isEmpty else { domains[code] = [shape]; continue }
             let river = try context.multiLineString(lines).buffer(TerritoryBuilder.barrierHalfWidth, quadrantSegments: 2)
             let pieces = try shape.difference(river).parts.sorted { $0.area > $1.area }
-            // Pieces cut off by the river's bends join the large piece they touch most.
+            // Pieces cut off by the river's bends join the nearest large piece (a bank).
             let large = pieces.filter { $0.area >= TerritoryBuilder.minimumDomainArea }
             guard large.count > 1 else { domains[code] = [shape]; continue }
             var groups = large.map { [$0] }
