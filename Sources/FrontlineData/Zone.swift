@@ -8,8 +8,19 @@ import Foundation
 /// - a **corridor** along a path (`path` = `lat lon; lat lon; …`) reaching `width_km / 2` to each
 ///   side, clipped to its country, so a strip along a border is `width_km / 2` deep.
 ///
-/// Either way the shape is clipped to its country. The shape is schematic by design.
+/// Either way the shape is clipped to its country, and to the bank of a barrier river its centre
+/// lies on. The shape is schematic by design.
+///
+/// A zone is of one of two kinds (`kind` column, optional):
+///
+/// - `area` (the default): the zone is land its controller holds, cut out of the cells of the
+///   places around it;
+/// - `outline`: the outline its sources give of an encircled pocket ("30 × 10 km from Hajin to
+///   al-Bukamal"). It holds no land itself: while it has a controller, the places that side holds
+///   inside the outline hold only the land inside it. What their cells lose is no one's.
 public struct Zone: Hashable, Sendable {
+    public enum Kind: String, Sendable { case area, outline }
+
     public let id: String
     public let name: String
     public let country: String
@@ -22,11 +33,13 @@ public struct Zone: Hashable, Sendable {
     public let path: [Coordinate]
     /// A corridor's full width in km.
     public let widthKm: Double?
+    public let kind: Kind
 
     public init(id: String, name: String, country: String, centre: Coordinate, areaKm2: Double, source: String,
-                path: [Coordinate] = [], widthKm: Double? = nil) {
+                path: [Coordinate] = [], widthKm: Double? = nil, kind: Kind = .area) {
         self.id = id; self.name = name; self.country = country; self.centre = centre
         self.areaKm2 = areaKm2; self.source = source; self.path = path; self.widthKm = widthKm
+        self.kind = kind
     }
 
     public var isCorridor: Bool { !path.isEmpty }
@@ -35,12 +48,13 @@ public struct Zone: Hashable, Sendable {
     public var radiusMetres: Double { (areaKm2 * 1e6 / Double.pi).squareRoot() }
 
     /// Reads `zones.csv`: `id,name,country,lat,lon,area_km2,source,note` and, for corridors,
-    /// `path,width_km` (optional columns).
+    /// `path,width_km` (optional columns), and optionally `kind` (`area` or `outline`).
     public static func load(path: String, displayName: String) throws -> [Zone] {
         let table = try CSVTable.read(path: path, displayName: displayName)
         let idx = try table.columns(["id", "name", "country", "lat", "lon", "area_km2", "source"])
         let hasPath = table.header.contains("path") && table.header.contains("width_km")
         let pidx = hasPath ? try table.columns(["path", "width_km"]) : [:]
+        let kidx = table.header.contains("kind") ? try table.columns(["kind"]) : [:]
         var problems: [DataProblem] = []
         var out: [Zone] = []
         var seen = Set<String>()
@@ -55,6 +69,10 @@ public struct Zone: Hashable, Sendable {
             let source = row["source", in: idx]
             guard source.hasPrefix("http://") || source.hasPrefix("https://") else {
                 bad("zone '\(id)' has no source URL"); continue
+            }
+            let kindText = kidx.isEmpty ? "" : row["kind", in: kidx]
+            guard let kind = kindText.isEmpty ? .area : Kind(rawValue: kindText) else {
+                bad("zone '\(id)': kind must be 'area' or 'outline', not '\(kindText)'"); continue
             }
             var route: [Coordinate] = []
             var width: Double?
@@ -78,7 +96,7 @@ public struct Zone: Hashable, Sendable {
                 bad("zone '\(id)': lat/lon must be decimal degrees (they may be empty only for a corridor)"); continue
             }
             out.append(Zone(id: id, name: row["name", in: idx], country: row["country", in: idx],
-                            centre: centre, areaKm2: area, source: source, path: route, widthKm: width))
+                            centre: centre, areaKm2: area, source: source, path: route, widthKm: width, kind: kind))
         }
         if !problems.isEmpty { throw DataProblems(problems) }
         return out

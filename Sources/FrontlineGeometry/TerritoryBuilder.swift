@@ -55,6 +55,8 @@ public final class TerritoryBuilder {
     private let domains: [String: [Geometry]]
     /// zone id → its projected shape (disc or corridor), clipped to its country.
     public let zoneShapes: [String: Geometry]
+    /// Outline zone id → the places that lie inside the outline.
+    private let outlineMembers: [String: [String]]
     /// place id → index of its piece in `domains`, for countries cut by a barrier river.
     private let domainOf: [String: Int]
     /// Half the width of the strip a barrier river removes from the land: the river bed.
@@ -107,7 +109,14 @@ public final class TerritoryBuilder {
             } else {
                 raw = try context.point(proj.forward(z.centre)).buffer(z.radiusMetres, quadrantSegments: 16)
             }
-            let shape = try raw.intersection(country)
+            var shape = try raw.intersection(country)
+            // A zone keeps to the bank of a barrier river its centre lies on.
+            if let banks = domains[z.country], banks.count > 1 {
+                let centre = try context.point(proj.forward(z.centre))
+                let bank = banks.first { $0.contains(centre) }
+                    ?? banks.min { $0.distance(to: centre) < $1.distance(to: centre) }!
+                shape = try shape.intersection(bank)
+            }
             if !shape.isEmpty { zoneShapes[z.id] = try shape.snapped(toGrid: 1) }
         }
         self.zoneShapes = zoneShapes
@@ -128,13 +137,22 @@ public final class TerritoryBuilder {
                 ?? parts.indices.min { parts[$0].distance(to: pt) < parts[$1].distance(to: pt) }!
         }
         self.domainOf = domainOf
+        var inside: [String: [String]] = [:]
+        for z in dataset.zones where z.kind == .outline {
+            guard let shape = zoneShapes[z.id]?.prepared() else { continue }
+            inside[z.id] = try places.filter { $0.country == z.country }.map(\.id)
+                .filter { try shape.contains(context.point(pos[$0]!)) }
+        }
+        outlineMembers = inside
     }
 
     /// Territory for `snapshot`. Places with no controller yet take no part.
     public func build(_ snapshot: ControlSnapshot) throws -> Territory {
         lock.lock(); defer { lock.unlock() }
         let active = Set(snapshot.controllers.keys)
-        let cells = try cells(for: active)
+        var cells = try cells(for: active)
+        let outlined = try outlinedCells(snapshot)
+        for (id, cell) in outlined { cells[id] = cell }
         var byController: [ControllerID: [Geometry]] = [:]
         var members: [ControllerID: [String]] = [:]
         var population: [ControllerID: Int] = [:]
@@ -146,9 +164,14 @@ public final class TerritoryBuilder {
             count[c, default: 0] += 1
         }
         for z in dataset.zones {
-            guard let c = snapshot.controllers[z.id], let cell = cells[z.id] else { continue }
-            byController[c, default: []].append(cell)
-            members[c, default: []].append(z.id)
+            guard let c = snapshot.controllers[z.id] else { continue }
+            if let cell = cells[z.id] {
+                byController[c, default: []].append(cell)
+                members[c, default: []].append(z.id)
+            } else if z.kind == .outline, members[c] != nil {
+                // The outline changes the cells of the side's places: part of the cache key.
+                members[c]!.append(z.id)
+            }
         }
         if partCache.active != active { partCache = (active, [:]) }
         let factions = dataset.factions
@@ -176,7 +199,7 @@ public final class TerritoryBuilder {
     /// the area of the dissolved territory): cheap enough for every day of a long animation.
     public func areas(_ snapshot: ControlSnapshot) throws -> [ControllerID: Double] {
         lock.lock(); defer { lock.unlock() }
-        let areas = try cellAreas(for: Set(snapshot.controllers.keys))
+        let areas = try heldAreas(snapshot)
         var out: [ControllerID: Double] = [:]
         for (id, c) in snapshot.controllers { out[c, default: 0] += areas[id] ?? 0 }
         return out
@@ -185,7 +208,7 @@ public final class TerritoryBuilder {
     /// Area in km² per country code (`IQ`, `SY`) and controller; cells never cross a border.
     public func areasByCountry(_ snapshot: ControlSnapshot) throws -> [String: [ControllerID: Double]] {
         lock.lock(); defer { lock.unlock() }
-        let areas = try cellAreas(for: Set(snapshot.controllers.keys))
+        let areas = try heldAreas(snapshot)
         var out: [String: [ControllerID: Double]] = [:]
         for (id, c) in snapshot.controllers {
             guard let area = areas[id],
@@ -202,6 +225,36 @@ public final class TerritoryBuilder {
         return cellAreaCache.areas
     }
 
+    /// Cell areas with the snapshot's pocket outlines applied.
+    private func heldAreas(_ snapshot: ControlSnapshot) throws -> [String: Double] {
+        var areas = try cellAreas(for: Set(snapshot.controllers.keys))
+        for (id, cell) in try outlinedCells(snapshot) { areas[id] = (cell?.area ?? 0) / 1e6 }
+        return areas
+    }
+
+    /// The cells that pocket outlines change on `snapshot`: a place held by an outline's side and
+    /// lying inside it keeps only the part of its cell inside the outline (nil: nothing is left).
+    private func outlinedCells(_ snapshot: ControlSnapshot) throws -> [String: Geometry?] {
+        var out: [String: Geometry?] = [:]
+        let active = Set(snapshot.controllers.keys)
+        for (zone, inside) in outlineMembers {
+            guard let c = snapshot.controllers[zone], let shape = zoneShapes[zone] else { continue }
+            if outlineCache.active != active { outlineCache = (active, [:]) }
+            let base = try cells(for: active)
+            for id in inside where snapshot.controllers[id] == c {
+                guard let cell = base[id] else { continue }
+                let key = id + "|" + zone
+                if let known = outlineCache.cells[key] { out[id] = known; continue }
+                let clipped = try cell.intersection(shape)
+                let kept: Geometry? = clipped.isEmpty ? nil : try clipped.snapped(toGrid: 1)
+                outlineCache.cells[key] = kept
+                out[id] = kept
+            }
+        }
+        return out
+    }
+
+    private var outlineCache: (active: Set<String>, cells: [String: Geometry?]) = ([], [:])
     private var cellAreaCache: (key: Set<String>, areas: [String: Double]) = ([], [:])
     /// Dissolved territory per side, keyed by the side and the cells it holds.
     private var partCache: (active: Set<String>, parts: [String: TerritoryPart]) = ([], [:])
@@ -227,7 +280,7 @@ public final class TerritoryBuilder {
         }
         // Zones override the cells of places: a desert pocket is cut out of whatever the towns
         // around it would otherwise claim.
-        for z in dataset.zones where active.contains(z.id) {
+        for z in dataset.zones where z.kind == .area && active.contains(z.id) {
             guard let zone = zoneShapes[z.id] else { continue }
             let prepared = zone.prepared()
             for (id, cell) in out where prepared.intersects(cell) {
