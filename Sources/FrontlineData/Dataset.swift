@@ -242,8 +242,8 @@ public struct DatasetInfo: Sendable {
     }
 }
 
-/// `Geodata/timeline/iraq.csv` rather than an absolute path, when the folder is under the working directory.
-func displayPath(_ dir: String, _ rel: String) -> String {
+/// `dir/rel`, relative to the working directory when `dir` lies inside it: how files are named in messages.
+public func displayPath(_ dir: String, _ rel: String) -> String {
     let cwd = FileManager.default.currentDirectoryPath
     var d = dir
     if d.hasPrefix(cwd + "/") { d = String(d.dropFirst(cwd.count + 1)) }

@@ -29,7 +29,7 @@ struct Validate: ParsableCommand {
                 printError("\(e.problems.count) error(s), \(warnings.count) warning(s)")
                 throw ExitCode(1)
             }
-            let lint = dataset.lint() + (try TerritoryBuilder(dataset: dataset)).zoneProblems(file: dir + "/zones.csv")
+            let lint = dataset.lint() + (try TerritoryBuilder(dataset: dataset)).zoneProblems(file: displayPath(dir, "zones.csv"))
             let all = warnings + lint
             for p in all { print(p.description) }
             let errors = all.filter { $0.severity == .error }.count

@@ -178,19 +178,68 @@ import FrontlineData
         #expect(b.zoneProblems(file: "zones.csv").isEmpty)
     }
 
+    /// A pocket outline holds no land: it limits the places its side holds inside it to the land
+    /// inside it, and what their cells lose is no one's. Places of other sides keep their cells.
+    @Test func outlinesLimitTheirSidesPlacesInsideThem() throws {
+        let dir = try Fixtures.copyOfMini()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        id,name,country,lat,lon,area_km2,source,note,path,width_km,kind
+        east-pocket,East pocket,SY,34.0,41.5,500,https://example.org/pocket,,,,outline
+        """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
+        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
+        events += "2017-10-01,east-pocket,isis,https://example.org/p1,outline of a side that does not hold East Town\n"
+        events += "2017-11-01,east-pocket,sdf,https://example.org/p2,\n"
+        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        let ds = try load(dir)
+        #expect(ds.zone("east-pocket")?.kind == .outline)
+        let b = try TerritoryBuilder(dataset: ds)
+        let day = { (iso: String) in ds.timeline.snapshot(on: try Day(iso: iso)) }
+        let before = try b.build(try day("2017-09-15"))
+        let otherSide = try b.build(try day("2017-10-15"))
+        let after = try b.build(try day("2017-11-15"))
+        let sdfBefore = try #require(before["sdf"]).areaKm2
+        #expect(sdfBefore > 2_000)
+        // The outline of a side that holds nothing inside it changes nothing and draws nothing.
+        #expect(abs(try #require(otherSide["sdf"]).areaKm2 - sdfBefore) < 1)
+        #expect(abs(otherSide.totalAreaKm2 - before.totalAreaKm2) < 1)
+        #expect(otherSide["isis"] == nil)
+        // East Town keeps only the 500 km² disc; the rest of its cell is no one's.
+        let sdf = try #require(after["sdf"])
+        #expect(abs(sdf.areaKm2 - 500) < 10, "\(sdf.areaKm2)")
+        #expect(sdf.places == 1 && sdf.population == 120_000)
+        #expect(abs(try #require(after["syria_gov"]).areaKm2 - before["syria_gov"]!.areaKm2) < 1)
+        #expect(abs(before.totalAreaKm2 - after.totalAreaKm2 - (sdfBefore - sdf.areaKm2)) < 1)
+        // The cheap area path agrees with the dissolved territory.
+        let areas = try b.areas(try day("2017-11-15"))
+        #expect(abs((areas["sdf"] ?? 0) - sdf.areaKm2) < 1)
+        #expect(abs((try b.areasByCountry(try day("2017-11-15"))["SY"]?["sdf"] ?? 0) - sdf.areaKm2) < 1)
+    }
+
+    /// The Hajin pocket of 2018 is the 30 × 10 km strip CJTF-OIR described, not the villages' cells
+    /// reaching into the desert up to the Iraqi border.
+    @Test func theHajinPocketKeepsToItsOutline() throws {
+        let ds = try load(Fixtures.geodata)
+        let b = try TerritoryBuilder(dataset: ds)
+        let areas = try b.areasByCountry(ds.timeline.snapshot(on: try Day(iso: "2018-09-10")))
+        let isis = areas["SY"]?["isis"] ?? 0
+        #expect(isis > 240 && isis < 360, "\(isis)")
+    }
+
     @Test func malformedCorridorsAreErrorsWithTheirLine() throws {
         let dir = try Fixtures.copyOfMini()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try """
-        id,name,country,lat,lon,area_km2,source,note,path,width_km
+        id,name,country,lat,lon,area_km2,source,note,path,width_km,kind
         a,A,SY,,,100,https://example.org/a,,34.0 40.3,20
         b,B,SY,,,100,https://example.org/b,,34.0 40.3; 34.5 940.3,20
         c,C,SY,,,100,https://example.org/c,,34.0 40.3; 34.5 40.3,
         d,D,SY,,,100,https://example.org/d,,,
+        e,E,SY,34.0,40.3,100,https://example.org/e,,,,pocket
         """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
         let error = try #require(throws: DataProblems.self) { try Zone.load(path: dir + "/zones.csv", displayName: "zones.csv") }
         let lines = error.problems.compactMap(\.line)
-        #expect(lines == [2, 3, 4, 5], "\(error.problems)")
+        #expect(lines == [2, 3, 4, 5, 6], "\(error.problems)")
     }
 
     @Test func projectionRoundTrips() throws {
