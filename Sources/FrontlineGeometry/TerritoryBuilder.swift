@@ -260,7 +260,8 @@ public final class TerritoryBuilder {
     private var partCache: (active: Set<String>, parts: [String: TerritoryPart]) = ([], [:])
 
     /// Voronoi cells for the given set of active places, clipped to their countries (and to their
-    /// bank of a barrier river), then overridden by active zones.
+    /// bank of a barrier river), then overridden by active area zones (outlines apply per snapshot,
+    /// in `build` and the area functions).
     public func cells(for active: Set<String>) throws -> [String: Geometry] {
         lock.lock(); defer { lock.unlock() }
         if let cached = cellCache[active] { return cached }
