@@ -4,7 +4,8 @@ public typealias ControllerID = String
 public enum Controllers {
     /// Fighting inside the place, or a city split between forces.
     public static let contested: ControllerID = "contested"
-    /// Land nobody holds (open desert beyond every place's reach), for gains and losses.
+    /// Land nobody holds (open desert beyond every place's reach), for gains and losses. In the
+    /// timeline, a zone whose sources say it was cleared becomes `unheld` and leaves the map.
     public static let unheld: ControllerID = "unheld"
 }
 

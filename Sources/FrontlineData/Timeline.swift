@@ -70,7 +70,8 @@ public struct Timeline: Sendable {
         var m: [String: ControllerID] = [:]
         m.reserveCapacity(byPlace.count)
         for place in byPlace.keys {
-            if let e = event(for: place, on: day) { m[place] = e.controller }
+            // A zone that became `unheld` has left the map: its land goes back to the places around it.
+            if let e = event(for: place, on: day), e.controller != Controllers.unheld { m[place] = e.controller }
         }
         return ControlSnapshot(day: day, controllers: m)
     }
@@ -121,8 +122,12 @@ public struct Timeline: Sendable {
             if gazetteer[place] == nil && !zones.contains(place) {
                 bad("unknown place '\(place)'; add it to places.csv or fix the id"); ok = false
             }
-            if !factions.isKnownController(controller) {
-                bad("unknown controller '\(controller)'; use one of \((factions.factions.map(\.id) + [Controllers.contested]).joined(separator: ", "))")
+            if controller == Controllers.unheld {
+                if !zones.contains(place) {
+                    bad("only a zone can become '\(Controllers.unheld)'; a place is held by someone or contested"); ok = false
+                }
+            } else if !factions.isKnownController(controller) {
+                bad("unknown controller '\(controller)'; use one of \((factions.factions.map(\.id) + [Controllers.contested]).joined(separator: ", ")), or \(Controllers.unheld) for a zone that ends")
                 ok = false
             }
             if !(source.hasPrefix("https://") || source.hasPrefix("http://")) {

@@ -47,6 +47,14 @@ import FrontlineTestSupport
         #expect(p[1].hasPrefix("timeline/events.csv:11: unknown controller 'martians'"))
     }
 
+    /// `unheld` ends a zone (a cleared desert pocket); a town cannot be unheld.
+    @Test func onlyAZoneCanBecomeUnheld() throws {
+        let p = try problems { dir in
+            try append("2017-10-01,west-town,unheld,https://x.org,", to: dir + "/timeline/events.csv")
+        }
+        #expect(p == ["timeline/events.csv:10: only a zone can become 'unheld'; a place is held by someone or contested"])
+    }
+
     @Test func everyProblemIsListedNotOnlyTheFirst() throws {
         let p = try problems { dir in
             let f = dir + "/timeline/events.csv"

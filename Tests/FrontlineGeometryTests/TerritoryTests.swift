@@ -155,6 +155,15 @@ import FrontlineData
         #expect(abs(after.totalAreaKm2 - before.totalAreaKm2) < 1)
         let c = try b.compare(from: try Day(iso: "2017-07-15"), to: try Day(iso: "2017-08-15"))
         #expect(c.changes.contains { $0.place == "west-pocket" && $0.name == "West desert pocket" && $0.to == "isis" })
+        // Cleared, the zone leaves the map: the land is the towns' again, as before it.
+        events += "2017-08-20,west-pocket,unheld,https://example.org/p2,cleared\n"
+        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        let ds2 = try load(dir)
+        let cleared = ds2.timeline.snapshot(on: try Day(iso: "2017-08-25"))
+        #expect(cleared["west-pocket"] == nil)
+        let later = try TerritoryBuilder(dataset: ds2).build(cleared)
+        #expect(later["isis"] == nil)
+        #expect(abs(try #require(later["syria_gov"]).areaKm2 - govBefore.areaKm2) < 1)
     }
 
     /// A corridor zone is a strip along its path, `width_km` wide, with square ends.
