@@ -48,15 +48,14 @@ public struct Dataset: Sendable {
         let info = attempt { try DatasetInfo.load(path: path("dataset.json"), displayName: name("dataset.json")) }
         let factions = attempt { try FactionCatalog.load(path: path("factions.csv"), displayName: name("factions.csv")) }
         let gazetteer = attempt { try Gazetteer.load(path: path("places.csv"), displayName: name("places.csv")) }
-        let hasZones = FileManager.default.fileExists(atPath: path("zones.csv"))
-        let loadedZones = hasZones ? attempt { try Zone.load(path: path("zones.csv"), displayName: name("zones.csv")) } : []
-        let zones = loadedZones ?? []
-        // The ids zones.csv names, even when one of its rows is malformed: one bad zone row must not
-        // also turn every timeline row about a zone into an "unknown place" error.
+        let zoneTable = FileManager.default.fileExists(atPath: path("zones.csv"))
+            ? attempt { try CSVTable.read(path: path("zones.csv"), displayName: name("zones.csv")) } : nil
+        let zones = zoneTable.flatMap { table in attempt { try Zone.parse(table) } } ?? []
+        // Every id zones.csv names, even on a malformed row: one bad zone row must not also turn
+        // every timeline row about that zone into an "unknown place" error.
         var zoneIDs = Set(zones.map(\.id))
-        if loadedZones == nil, let table = try? CSVTable.read(path: path("zones.csv"), displayName: name("zones.csv")),
-           let idx = try? table.columns(["id"]) {
-            zoneIDs.formUnion(table.rows.map { $0["id", in: idx] })
+        if let zoneTable, let idx = try? zoneTable.columns(["id"]) {
+            zoneIDs.formUnion(zoneTable.rows.map { $0["id", in: idx] })
         }
         if let gazetteer {
             for z in zones where gazetteer[z.id] != nil {

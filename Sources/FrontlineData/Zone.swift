@@ -50,7 +50,12 @@ public struct Zone: Hashable, Sendable {
     /// Reads `zones.csv`: `id,name,country,lat,lon,area_km2,source,note` and, for corridors,
     /// `path,width_km` (optional columns), and optionally `kind` (`area` or `outline`).
     public static func load(path: String, displayName: String) throws -> [Zone] {
-        let table = try CSVTable.read(path: path, displayName: displayName)
+        try parse(try CSVTable.read(path: path, displayName: displayName))
+    }
+
+    /// The zones of a `zones.csv` table already read; every malformed row is one problem.
+    public static func parse(_ table: CSVTable) throws -> [Zone] {
+        let displayName = table.file
         let idx = try table.columns(["id", "name", "country", "lat", "lon", "area_km2", "source"])
         let hasPath = table.header.contains("path") && table.header.contains("width_km")
         let pidx = hasPath ? try table.columns(["path", "width_km"]) : [:]

@@ -113,9 +113,7 @@ public final class TerritoryBuilder {
             // A zone keeps to the bank of a barrier river its centre lies on.
             if let banks = domains[z.country], banks.count > 1 {
                 let centre = try context.point(proj.forward(z.centre))
-                let bank = banks.first { $0.contains(centre) }
-                    ?? banks.min { $0.distance(to: centre) < $1.distance(to: centre) }!
-                shape = try shape.intersection(bank)
+                shape = try shape.intersection(banks[TerritoryBuilder.bank(of: centre, among: banks)])
             }
             if !shape.isEmpty { zoneShapes[z.id] = try shape.snapped(toGrid: 1) }
         }
@@ -133,8 +131,7 @@ public final class TerritoryBuilder {
         for p in places {
             guard let parts = domains[p.country], parts.count > 1, let xy = pos[p.id] else { continue }
             let pt = try context.point(xy)
-            domainOf[p.id] = parts.indices.first { parts[$0].contains(pt) }
-                ?? parts.indices.min { parts[$0].distance(to: pt) < parts[$1].distance(to: pt) }!
+            domainOf[p.id] = TerritoryBuilder.bank(of: pt, among: parts)
         }
         self.domainOf = domainOf
         var inside: [String: [String]] = [:]
@@ -146,13 +143,19 @@ public final class TerritoryBuilder {
         outlineMembers = inside
     }
 
+    /// The index of the piece of a country (a bank of its barrier river) that holds `point`, or the
+    /// nearest one when the point lies in the river bed.
+    private static func bank(of point: Geometry, among banks: [Geometry]) -> Int {
+        banks.indices.first { banks[$0].contains(point) }
+            ?? banks.indices.min { banks[$0].distance(to: point) < banks[$1].distance(to: point) }!
+    }
+
     /// Territory for `snapshot`. Places with no controller yet take no part.
     public func build(_ snapshot: ControlSnapshot) throws -> Territory {
         lock.lock(); defer { lock.unlock() }
         let active = Set(snapshot.controllers.keys)
         var cells = try cells(for: active)
-        let outlined = try outlinedCells(snapshot)
-        for (id, cell) in outlined { cells[id] = cell }
+        for (id, cell) in try outlinedCells(snapshot, active: active, base: cells) { cells[id] = cell }
         var byController: [ControllerID: [Geometry]] = [:]
         var members: [ControllerID: [String]] = [:]
         var population: [ControllerID: Int] = [:]
@@ -227,20 +230,24 @@ public final class TerritoryBuilder {
 
     /// Cell areas with the snapshot's pocket outlines applied.
     private func heldAreas(_ snapshot: ControlSnapshot) throws -> [String: Double] {
-        var areas = try cellAreas(for: Set(snapshot.controllers.keys))
-        for (id, cell) in try outlinedCells(snapshot) { areas[id] = (cell?.area ?? 0) / 1e6 }
+        let active = Set(snapshot.controllers.keys)
+        var areas = try cellAreas(for: active)
+        guard outlineMembers.keys.contains(where: { snapshot.controllers[$0] != nil }) else { return areas }
+        for (id, cell) in try outlinedCells(snapshot, active: active, base: cells(for: active)) {
+            areas[id] = (cell?.area ?? 0) / 1e6
+        }
         return areas
     }
 
     /// The cells that pocket outlines change on `snapshot`: a place held by an outline's side and
     /// lying inside it keeps only the part of its cell inside the outline (nil: nothing is left).
-    private func outlinedCells(_ snapshot: ControlSnapshot) throws -> [String: Geometry?] {
+    /// `base` is `cells(for: active)`.
+    private func outlinedCells(_ snapshot: ControlSnapshot, active: Set<String>,
+                               base: [String: Geometry]) throws -> [String: Geometry?] {
         var out: [String: Geometry?] = [:]
-        let active = Set(snapshot.controllers.keys)
+        if outlineCache.active != active { outlineCache = (active, [:]) }
         for (zone, inside) in outlineMembers {
             guard let c = snapshot.controllers[zone], let shape = zoneShapes[zone] else { continue }
-            if outlineCache.active != active { outlineCache = (active, [:]) }
-            let base = try cells(for: active)
             for id in inside where snapshot.controllers[id] == c {
                 guard let cell = base[id] else { continue }
                 let key = id + "|" + zone
