@@ -91,6 +91,14 @@ public enum Fixtures {
         return dir
     }
 
+    /// Adds `line` and a line end at the end of `file`.
+    public static func append(_ line: String, to file: String) throws {
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        h.seekToEndOfFile()
+        h.write(Data((line + "\n").utf8))
+        try h.close()
+    }
+
     /// Copies the mini fixture into a temporary folder, so a test can break it.
     public static func copyOfMini() throws -> String {
         let dir = temporaryDirectory("frontline-mini")

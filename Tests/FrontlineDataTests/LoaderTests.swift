@@ -21,12 +21,7 @@ import FrontlineTestSupport
         }
     }
 
-    func append(_ line: String, to file: String) throws {
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
-        try h.close()
-    }
+    func append(_ line: String, to file: String) throws { try Fixtures.append(line, to: file) }
 
     @Test func loadsTheFixture() throws {
         let ds = try load(Fixtures.mini)

@@ -138,9 +138,7 @@ import FrontlineData
         id,name,country,lat,lon,area_km2,source,note
         west-pocket,West desert pocket,SY,34.0,40.5,1000,https://example.org/pocket,
         """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
-        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
-        events += "2017-08-01,west-pocket,isis,https://example.org/p1,pocket cut off\n"
-        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        try Fixtures.append("2017-08-01,west-pocket,isis,https://example.org/p1,pocket cut off", to: dir + "/timeline/events.csv")
         let ds = try load(dir)
         #expect(ds.zones.count == 1 && ds.name(of: "west-pocket") == "West desert pocket")
         let b = try TerritoryBuilder(dataset: ds)
@@ -156,8 +154,7 @@ import FrontlineData
         let c = try b.compare(from: try Day(iso: "2017-07-15"), to: try Day(iso: "2017-08-15"))
         #expect(c.changes.contains { $0.place == "west-pocket" && $0.name == "West desert pocket" && $0.to == "isis" })
         // Cleared, the zone leaves the map: the land is the towns' again, as before it.
-        events += "2017-08-20,west-pocket,unheld,https://example.org/p2,cleared\n"
-        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        try Fixtures.append("2017-08-20,west-pocket,unheld,https://example.org/p2,cleared", to: dir + "/timeline/events.csv")
         let ds2 = try load(dir)
         let cleared = ds2.timeline.snapshot(on: try Day(iso: "2017-08-25"))
         #expect(cleared["west-pocket"] == nil)
@@ -174,9 +171,7 @@ import FrontlineData
         id,name,country,lat,lon,area_km2,source,note,path,width_km
         strip,Desert strip,SY,,,1200,https://example.org/strip,,34.0 40.3; 34.5 40.3,20
         """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
-        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
-        events += "2017-08-01,strip,isis,https://example.org/p1,\n"
-        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        try Fixtures.append("2017-08-01,strip,isis,https://example.org/p1,", to: dir + "/timeline/events.csv")
         let ds = try load(dir)
         let z = try #require(ds.zone("strip"))
         #expect(z.isCorridor && z.path.count == 2 && z.widthKm == 20)
@@ -196,10 +191,8 @@ import FrontlineData
         id,name,country,lat,lon,area_km2,source,note,path,width_km,kind
         east-pocket,East pocket,SY,34.0,41.5,500,https://example.org/pocket,,,,outline
         """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
-        var events = try String(contentsOfFile: dir + "/timeline/events.csv", encoding: .utf8)
-        events += "2017-10-01,east-pocket,isis,https://example.org/p1,outline of a side that does not hold East Town\n"
-        events += "2017-11-01,east-pocket,sdf,https://example.org/p2,\n"
-        try events.write(toFile: dir + "/timeline/events.csv", atomically: true, encoding: .utf8)
+        try Fixtures.append("2017-10-01,east-pocket,isis,https://example.org/p1,outline of a side that does not hold East Town", to: dir + "/timeline/events.csv")
+        try Fixtures.append("2017-11-01,east-pocket,sdf,https://example.org/p2,", to: dir + "/timeline/events.csv")
         let ds = try load(dir)
         #expect(ds.zone("east-pocket")?.kind == .outline)
         let b = try TerritoryBuilder(dataset: ds)
