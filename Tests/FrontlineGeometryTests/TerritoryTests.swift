@@ -228,6 +228,21 @@ import FrontlineData
         #expect(isis > 240 && isis < 360, "\(isis)")
     }
 
+    /// From the fall of al-Sha'fa (13 Jan 2019) the January outline (Jisr: at most 15 × 4 km, about
+    /// 60 km²) replaces the July one, and the villages left to ISIS keep only the land inside it.
+    @Test func theJanuaryOutlineTakesOverFromTheJulyOne() throws {
+        let ds = try load(Fixtures.geodata)
+        let b = try TerritoryBuilder(dataset: ds)
+        let before = ds.timeline.snapshot(on: try Day(iso: "2019-01-12"))
+        let after = ds.timeline.snapshot(on: try Day(iso: "2019-01-14"))
+        #expect(before.controllers["hajin-pocket"] == "isis" && before.controllers["hajin-pocket-january"] == nil)
+        #expect(after.controllers["hajin-pocket"] == nil && after.controllers["hajin-pocket-january"] == "isis")
+        let held = try b.areasByCountry(after)["SY"]?["isis"] ?? 0
+        #expect(held > 40 && held < 72, "\(held)")
+        let earlier = try b.areasByCountry(before)["SY"]?["isis"] ?? 0
+        #expect(earlier > held, "\(earlier) → \(held)")
+    }
+
     @Test func malformedCorridorsAreErrorsWithTheirLine() throws {
         let dir = try Fixtures.copyOfMini()
         defer { try? FileManager.default.removeItem(atPath: dir) }
