@@ -21,8 +21,6 @@ import FrontlineTestSupport
         }
     }
 
-    func append(_ line: String, to file: String) throws { try Fixtures.append(line, to: file) }
-
     @Test func loadsTheFixture() throws {
         let ds = try load(Fixtures.mini)
         #expect(ds.gazetteer.places.count == 3)
@@ -34,8 +32,8 @@ import FrontlineTestSupport
 
     @Test func unknownPlaceAndFactionAreReportedWithFileAndLine() throws {
         let p = try problems { dir in
-            try append("2017-10-01,atlantis,isis,https://x.org,", to: dir + "/timeline/events.csv")
-            try append("2017-10-02,west-town,martians,https://x.org,", to: dir + "/timeline/events.csv")
+            try Fixtures.append("2017-10-01,atlantis,isis,https://x.org,", to: dir + "/timeline/events.csv")
+            try Fixtures.append("2017-10-02,west-town,martians,https://x.org,", to: dir + "/timeline/events.csv")
         }
         #expect(p.count == 2)
         #expect(p[0].hasPrefix("timeline/events.csv:10: unknown place 'atlantis'"))
@@ -45,7 +43,7 @@ import FrontlineTestSupport
     /// `unheld` ends a zone (a cleared desert pocket); a town cannot be unheld.
     @Test func onlyAZoneCanBecomeUnheld() throws {
         let p = try problems { dir in
-            try append("2017-10-01,west-town,unheld,https://x.org,", to: dir + "/timeline/events.csv")
+            try Fixtures.append("2017-10-01,west-town,unheld,https://x.org,", to: dir + "/timeline/events.csv")
         }
         #expect(p == ["timeline/events.csv:10: only a zone can become 'unheld'; a place is held by someone or contested"])
     }
@@ -53,11 +51,11 @@ import FrontlineTestSupport
     @Test func everyProblemIsListedNotOnlyTheFirst() throws {
         let p = try problems { dir in
             let f = dir + "/timeline/events.csv"
-            try append("2017-02-30,west-town,isis,https://x.org,", to: f)
-            try append("2017-10-01,west-town,isis,,", to: f)
-            try append("2017-10-05,east-town,isis,https://x.org,", to: f)
-            try append("2017-10-05,east-town,sdf,https://x.org,", to: f)
-            try append("2017-10-06,east-town,sdf,https://x.org,too,many,fields", to: f)
+            try Fixtures.append("2017-02-30,west-town,isis,https://x.org,", to: f)
+            try Fixtures.append("2017-10-01,west-town,isis,,", to: f)
+            try Fixtures.append("2017-10-05,east-town,isis,https://x.org,", to: f)
+            try Fixtures.append("2017-10-05,east-town,sdf,https://x.org,", to: f)
+            try Fixtures.append("2017-10-06,east-town,sdf,https://x.org,too,many,fields", to: f)
         }
         #expect(p == [
             "timeline/events.csv:10: '2017-02-30' is not a real calendar date",
@@ -74,15 +72,15 @@ import FrontlineTestSupport
             id,name,country,lat,lon,area_km2,source,note,path,width_km
             strip,Desert strip,SY,,,1200,https://example.org/strip,,34.0 40.3; 34.5 40.3,wide
             """.write(toFile: dir + "/zones.csv", atomically: true, encoding: .utf8)
-            try append("2017-08-01,strip,isis,https://example.org/p1,", to: dir + "/timeline/events.csv")
+            try Fixtures.append("2017-08-01,strip,isis,https://example.org/p1,", to: dir + "/timeline/events.csv")
         }
         #expect(found == ["zones.csv:2: zone 'strip': a corridor needs width_km, a positive number up to 500"], "\(found)")
     }
 
     @Test func malformedPlacesRowsAreRejected() throws {
         let p = try problems { dir in
-            try append("bad-place,Bad,,north,40,SY,0,", to: dir + "/places.csv")
-            try append("West Town,Dup,,34,40,SY,0,", to: dir + "/places.csv")
+            try Fixtures.append("bad-place,Bad,,north,40,SY,0,", to: dir + "/places.csv")
+            try Fixtures.append("West Town,Dup,,34,40,SY,0,", to: dir + "/places.csv")
         }
         #expect(p.contains { $0.hasPrefix("places.csv:5: place 'bad-place': lat/lon must be decimal degrees") })
         #expect(p.contains { $0.hasPrefix("places.csv:6: place id 'West Town' must be a lowercase slug") })
