@@ -68,6 +68,9 @@ public struct Dataset: Sendable {
             if layer == "sparse" && !FileManager.default.fileExists(atPath: path(rel)) { continue }
             atlasParts[layer] = attempt { try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) } ?? []
         }
+        let settlementsRel = "basemap/settlements.csv"
+        let settlements = FileManager.default.fileExists(atPath: path(settlementsRel))
+            ? attempt { try Settlement.load(path: path(settlementsRel), displayName: name(settlementsRel)) } ?? [] : []
         let timelineFiles = ((try? FileManager.default.contentsOfDirectory(atPath: path("timeline"))) ?? [])
             .filter { $0.hasSuffix(".csv") }.sorted()
         if timelineFiles.isEmpty {
@@ -87,7 +90,8 @@ public struct Dataset: Sendable {
         warnings += problems.filter { $0.severity == .warning }
         guard errors.isEmpty, let info, let factions, let gazetteer else { throw DataProblems(errors) }
         let atlas = Atlas(countries: atlasParts["countries"]!, governorates: atlasParts["governorates"]!,
-                          rivers: atlasParts["rivers"]!, lakes: atlasParts["lakes"]!, sparse: atlasParts["sparse"] ?? [])
+                          rivers: atlasParts["rivers"]!, lakes: atlasParts["lakes"]!, sparse: atlasParts["sparse"] ?? [],
+                          settlements: settlements)
         if atlas.country("IRQ") == nil && atlas.country("SYR") == nil {
             throw DataProblems([DataProblem(file: name("basemap/countries.geojson"), "no country with iso_a3 IRQ or SYR")])
         }
@@ -186,12 +190,31 @@ public struct DatasetInfo: Sendable {
     /// Rivers (by basemap name) that no cell crosses, per country code: a town's land stops at
     /// the river, which was the front line for years (the Euphrates in Syria from 2016).
     public let barriers: [String: [String]]
+    /// Two neighbouring places of one side closer than this are linked (the route between them):
+    /// the held land of both reaches along the link, so a valley of one side is one area.
+    public let linkMaxKm: Double?
+    /// Half the width of the strip of held land along a link (a road or a valley floor).
+    public let linkHalfWidthKm: Double
+    /// Hinterland stops this far short of the line halfway to a hostile side's place or pocket,
+    /// so a no-man's-land strip twice as wide stays unassigned along every front.
+    public let frontGapKm: Double
+    /// Pairs of sides that did not fight each other: no no-man's-land between their hinterlands.
+    public let allies: Set<[String]>
 
     public init(title: String, coverageFrom: Day, coverageTo: Day, region: GeoBox, attribution: String,
-                desertReachKm: Double? = nil, reachKm: Double? = nil, barriers: [String: [String]] = [:]) {
+                desertReachKm: Double? = nil, reachKm: Double? = nil, barriers: [String: [String]] = [:],
+                linkMaxKm: Double? = nil, linkHalfWidthKm: Double = 5, frontGapKm: Double = 5,
+                allies: [[String]] = []) {
         self.title = title; self.coverageFrom = coverageFrom; self.coverageTo = coverageTo
         self.region = region; self.attribution = attribution; self.desertReachKm = desertReachKm
         self.reachKm = reachKm; self.barriers = barriers
+        self.linkMaxKm = linkMaxKm; self.linkHalfWidthKm = linkHalfWidthKm; self.frontGapKm = frontGapKm
+        self.allies = Set(allies.map { $0.sorted() })
+    }
+
+    /// Whether two sides fought each other (no alliance listed; `contested` is hostile to all).
+    public func hostile(_ a: String, _ b: String) -> Bool {
+        a != b && !allies.contains([a, b].sorted())
     }
 
     static func load(path: String, displayName: String) throws -> DatasetInfo {
@@ -232,12 +255,21 @@ public struct DatasetInfo: Sendable {
                 barriers[country] = list
             }
         }
+        var allies: [[String]] = []
+        if let a = obj["allied"] {
+            guard let list = a as? [[String]], list.allSatisfy({ $0.count == 2 }) else {
+                throw DataProblem(file: displayName, "allied must be a list of pairs of side ids, such as [[\"iraq_gov\", \"kurdistan\"]]")
+            }
+            allies = list
+        }
         return DatasetInfo(title: obj["title"] as? String ?? "Territorial control",
                            coverageFrom: from, coverageTo: to,
                            region: GeoBox(minLon: r[0].doubleValue, minLat: r[1].doubleValue,
                                           maxLon: r[2].doubleValue, maxLat: r[3].doubleValue),
                            attribution: obj["attribution"] as? String ?? "", desertReachKm: radius, reachKm: reach,
-                           barriers: barriers)
+                           barriers: barriers, linkMaxKm: try kilometres("link_max_km"),
+                           linkHalfWidthKm: try kilometres("link_half_width_km") ?? 5,
+                           frontGapKm: try kilometres("front_gap_km") ?? 5, allies: allies)
     }
 }
 

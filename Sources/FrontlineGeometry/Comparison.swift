@@ -25,7 +25,11 @@ public struct FactionDelta: Sendable, Hashable {
     public let areaTo: Double
     public let populationFrom: Int
     public let populationTo: Int
+    /// Hinterland at both dates (the held tier is `areaFrom`/`areaTo`).
+    public var hinterlandFrom: Double = 0
+    public var hinterlandTo: Double = 0
     public var deltaKm2: Double { areaTo - areaFrom }
+    public var hinterlandDeltaKm2: Double { hinterlandTo - hinterlandFrom }
     public var populationDelta: Int { populationTo - populationFrom }
 }
 
@@ -88,7 +92,8 @@ extension TerritoryBuilder {
         let order = ids.sorted { dataset.factions.order(of: $0) < dataset.factions.order(of: $1) }
         let factions = order.map { id in
             FactionDelta(id: id, areaFrom: t1[id]?.areaKm2 ?? 0, areaTo: t2[id]?.areaKm2 ?? 0,
-                         populationFrom: t1[id]?.population ?? 0, populationTo: t2[id]?.population ?? 0)
+                         populationFrom: t1[id]?.population ?? 0, populationTo: t2[id]?.population ?? 0,
+                         hinterlandFrom: t1[id]?.hinterlandKm2 ?? 0, hinterlandTo: t2[id]?.hinterlandKm2 ?? 0)
         }
         return Comparison(from: from, to: to, territoryFrom: t1, territoryTo: t2, changes: changes,
                           flows: flows, factions: factions)

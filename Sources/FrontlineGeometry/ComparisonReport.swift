@@ -27,7 +27,7 @@ extension Comparison {
             "{\"place\": \(s($0.place)), \"name\": \(s($0.name)), \"date\": \"\($0.date)\", \"from\": \(s($0.from)), \"to\": \(s($0.to)), \"source\": \(s($0.source))}"
         }
         let fa = factions.map {
-            "{\"id\": \(s($0.id)), \"area_km2_from\": \(Self.km2($0.areaFrom)), \"area_km2_to\": \(Self.km2($0.areaTo)), \"delta_km2\": \(Self.km2($0.deltaKm2)), \"population_from\": \($0.populationFrom), \"population_to\": \($0.populationTo)}"
+            "{\"id\": \(s($0.id)), \"area_km2_from\": \(Self.km2($0.areaFrom)), \"area_km2_to\": \(Self.km2($0.areaTo)), \"delta_km2\": \(Self.km2($0.deltaKm2)), \"hinterland_km2_from\": \(Self.km2($0.hinterlandFrom)), \"hinterland_km2_to\": \(Self.km2($0.hinterlandTo)), \"hinterland_delta_km2\": \(Self.km2($0.hinterlandDeltaKm2)), \"population_from\": \($0.populationFrom), \"population_to\": \($0.populationTo)}"
         }
         return "{\"from\": \"\(from)\", \"to\": \"\(to)\", \"changes\": [\n  " + ch.joined(separator: ",\n  ")
             + "\n], \"factions\": [\n  " + fa.joined(separator: ",\n  ") + "\n]}\n"
@@ -37,10 +37,10 @@ extension Comparison {
         var out = "# What changed hands: \(from.longDescription) → \(to.longDescription)\n\n"
         if let note = directionNote { out += "> \(note)\n\n" }
         out += "## Area and population by side\n\n"
-        out += "| Side | Area \(from) (km²) | Area \(to) (km²) | Change (km²) | Population \(from) | Population \(to) |\n"
-        out += "|---|---:|---:|---:|---:|---:|\n"
+        out += "| Side | Held \(from) (km²) | Held \(to) (km²) | Change (km²) | Hinterland \(from) | Hinterland \(to) | Change | Population \(from) | Population \(to) |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for f in factions {
-            out += "| \(sideName(f.id, dataset)) | \(formatThousands(Int(f.areaFrom.rounded()))) | \(formatThousands(Int(f.areaTo.rounded()))) | \(Self.signed(f.deltaKm2)) | \(formatThousands(f.populationFrom)) | \(formatThousands(f.populationTo)) |\n"
+            out += "| \(sideName(f.id, dataset)) | \(formatThousands(Int(f.areaFrom.rounded()))) | \(formatThousands(Int(f.areaTo.rounded()))) | \(Self.signed(f.deltaKm2)) | \(formatThousands(Int(f.hinterlandFrom.rounded()))) | \(formatThousands(Int(f.hinterlandTo.rounded()))) | \(Self.signed(f.hinterlandDeltaKm2)) | \(formatThousands(f.populationFrom)) | \(formatThousands(f.populationTo)) |\n"
         }
         out += "\n## Towns that changed hands\n\n"
         if changes.isEmpty {
@@ -60,20 +60,21 @@ extension Comparison {
                 out += "| \(sideName(p.0, dataset)) | \(sideName(p.1, dataset)) | \(formatThousands(Int(p.2.rounded()))) |\n"
             }
         }
-        out += "\nAreas are derived from the towns each side held (see the README for the method) and measured on an equal-area projection. Population is the sum of GeoNames populations of the towns held.\n"
+        out += "\nAreas are derived from the towns each side held (see the README for the method) and measured on an equal-area projection. Held land surrounds each side's towns and the links between them; hinterland is the desert reached from them. Population counts every GeoNames settlement for the side whose land it lies in.\n"
         return out
     }
 
     public func summary(dataset: Dataset) -> String {
         var out = "\(from.longDescription) → \(to.longDescription)\n"
         if let note = directionNote { out += note + "\n" }
-        out += "\nArea by side (km²):\n"
+        out += "\nHeld area by side (km²; hinterland in brackets):\n"
         let w = max(20, factions.map { sideName($0.id, dataset).count }.max() ?? 0)
         for f in factions {
             let name = sideName(f.id, dataset)
             out += "  " + name + String(repeating: " ", count: w - name.count)
-            out += String(format: " %10@ → %10@  (%@)\n", formatThousands(Int(f.areaFrom.rounded())) as NSString,
-                          formatThousands(Int(f.areaTo.rounded())) as NSString, Self.signed(f.deltaKm2) as NSString)
+            out += String(format: " %10@ → %10@  (%@)   [%@ → %@]\n", formatThousands(Int(f.areaFrom.rounded())) as NSString,
+                          formatThousands(Int(f.areaTo.rounded())) as NSString, Self.signed(f.deltaKm2) as NSString,
+                          formatThousands(Int(f.hinterlandFrom.rounded())) as NSString, formatThousands(Int(f.hinterlandTo.rounded())) as NSString)
         }
         out += "\nTowns that changed hands: \(changes.count) change(s) in \(Set(changes.map(\.place)).count) town(s)\n"
         for c in changes {

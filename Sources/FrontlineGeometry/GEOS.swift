@@ -137,6 +137,14 @@ public final class GEOSContext {
     /// Union of polygons that tile without overlapping (a coverage, such as Voronoi cells
     /// snapped to one grid): much faster than a general union. Falls back to the general
     /// union if the result is not valid.
+    /// The faces that the (noded) lines of `lines` enclose, as polygons.
+    public func polygonize(_ lines: Geometry) throws -> [Geometry] {
+        let noded = try lines.unaryUnion()
+        var handles: [OpaquePointer?] = [noded.handle]
+        let g = handles.withUnsafeMutableBufferPointer { GEOSPolygonize_r(handle, $0.baseAddress, 1) }
+        return try wrap(g, "polygonize").parts
+    }
+
     public func coverageUnion(_ geometries: [Geometry]) throws -> Geometry {
         if geometries.count == 1 { return geometries[0] }
         let c = try collection(of: geometries)
@@ -188,12 +196,31 @@ public final class Geometry {
     public func snapped(toGrid gridSize: Double) throws -> Geometry {
         try context.wrap(GEOSGeom_setPrecision_r(ctx, handle, gridSize, 0), "precision")
     }
+    public func boundary() throws -> Geometry {
+        try context.wrap(GEOSBoundary_r(ctx, handle), "boundary")
+    }
+    public func pointOnSurface() throws -> Geometry {
+        try context.wrap(GEOSPointOnSurface_r(ctx, handle), "point on surface")
+    }
     public func envelope() throws -> Geometry {
         try context.wrap(GEOSEnvelope_r(ctx, handle), "envelope")
     }
     /// Voronoi cells of the points of this geometry, extended to cover `envelope`.
     public func voronoiCells(envelope: Geometry?) throws -> Geometry {
         try context.wrap(GEOSVoronoiDiagram_r(ctx, handle, envelope?.handle, 0, 0), "voronoi")
+    }
+
+    /// The edges of the Delaunay triangulation of this geometry's points, as a MultiLineString.
+    public func delaunayEdges() throws -> Geometry {
+        try context.wrap(GEOSDelaunayTriangulation_r(ctx, handle, 0, 1), "delaunay")
+    }
+    /// The end points of every line of a (Multi)LineString, one pair per line.
+    public var lineEndpoints: [(XY, XY)] {
+        parts.compactMap { p in
+            let c = p.coordinates(of: p.handle)
+            guard let a = c.first, let b = c.last else { return nil }
+            return (a, b)
+        }
     }
 
     public var area: Double {

@@ -74,12 +74,13 @@ public final class FrameSequence {
             start = i
         }
         report.distinctMaps = runs.count
-        var series: [[ControllerID: Double]] = []
+        var series: [[ControllerID: Double]] = [], hinterland: [[ControllerID: Double]] = []
         for r in runs {
-            let a = try builder.areas(snapshots[r.lowerBound])
-            series += Array(repeating: a, count: r.count)
+            let a = try builder.tierAreas(snapshots[r.lowerBound])
+            series += Array(repeating: a.held, count: r.count)
+            hinterland += Array(repeating: a.hinterland, count: r.count)
         }
-        let strip = TimelineStrip(days: days, areas: series, factions: dataset.factions)
+        let strip = TimelineStrip(days: days, areas: series, hinterland: hinterland, factions: dataset.factions)
 
         try writeManifest(directory)
 
@@ -106,7 +107,7 @@ public final class FrameSequence {
                 progress(done, days.count)
                 continue
             }
-            let territory = try builder.build(snapshots[run.lowerBound])
+            let territory = try builder.build(snapshots[run.lowerBound], people: false, merged: false)
             let snapshot = snapshots[run.lowerBound]
             // Frames of a long run are split into chunks so that every core has work.
             let chunk = max(1, (pending.count + jobs - 1) / jobs)
@@ -179,21 +180,24 @@ final class RendererPool: @unchecked Sendable {
     }
 }
 
-/// The strip under each frame: stacked area held by each side over the whole range, year or
-/// month ticks, and a cursor at the frame's day.
+/// The strip under each frame: stacked area held by each side over the whole range (each side's
+/// held land in its colour, its hinterland above it in the lighter tint), year or month ticks, and
+/// a cursor at the frame's day.
 struct TimelineStrip: @unchecked Sendable {
     let days: [Day]
     let areas: [[ControllerID: Double]]
+    let hinterland: [[ControllerID: Double]]
     let order: [ControllerID]
     let maxTotal: Double
 
-    init(days: [Day], areas: [[ControllerID: Double]], factions: FactionCatalog) {
+    init(days: [Day], areas: [[ControllerID: Double]], hinterland: [[ControllerID: Double]] = [], factions: FactionCatalog) {
         self.days = days
         self.areas = areas
+        self.hinterland = hinterland.count == areas.count ? hinterland : Array(repeating: [:], count: areas.count)
         var ids = Set<ControllerID>()
         for a in areas { for (k, v) in a where v > 0 { ids.insert(k) } }
         order = ids.sorted { factions.order(of: $0) < factions.order(of: $1) }
-        maxTotal = max(1, areas.map { $0.values.reduce(0, +) }.max() ?? 1)
+        maxTotal = max(1, zip(areas, self.hinterland).map { $0.values.reduce(0, +) + $1.values.reduce(0, +) }.max() ?? 1)
     }
 
     func chartRect(_ canvas: Canvas, renderer: MapRenderer, height: Double) -> Rect {
@@ -213,7 +217,8 @@ struct TimelineStrip: @unchecked Sendable {
         canvas.stroke([[Point(0, top), Point(canvas.size.width, top)]], style.panelEdge, width: 1 * u, dash: [], closed: false)
         let r = chartRect(canvas, renderer: renderer, height: height)
         let ls = style.font(12 * u, bold: true, colour: style.mutedText)
-        canvas.text("Area held", ls, at: Point(18 * u, r.y), halo: nil)
+        let tiers = hinterland.contains { !$0.isEmpty }
+        canvas.text(tiers ? "Held + hinterland" : "Area held", ls, at: Point(18 * u, r.y), halo: nil)
         let ss = style.font(10.5 * u, colour: style.mutedText)
         canvas.text("stacked, km²; max \(formatArea(maxTotal))", ss, at: Point(18 * u, r.y + 18 * u), halo: nil)
         canvas.text("\(days.first!.iso) – \(days.last!.iso)", ss, at: Point(18 * u, r.y + 34 * u), halo: nil)
@@ -233,6 +238,16 @@ struct TimelineStrip: @unchecked Sendable {
             }
             canvas.fill([ring], c == Controllers.contested ? style.contestedHatch : style.fill(c))
             canvas.stroke([idx.map { Point(x($0, r), y(upper[$0])) }], style.edge(c), width: 0.7 * u, dash: [], closed: false)
+            lower = upper
+            // The side's hinterland, stacked on its held land in the lighter tint.
+            guard tiers, hinterland.contains(where: { ($0[c] ?? 0) > 0 }) else { continue }
+            for i in 0..<days.count { upper[i] += hinterland[i][c] ?? 0 }
+            var band = idx.map { Point(x($0, r), y(upper[$0])) }
+            band += idx.reversed().map { Point(x($0, r), y(lower[$0])) }
+            if days.count == 1 {
+                band = [Point(r.x, y(upper[0])), Point(r.maxX, y(upper[0])), Point(r.maxX, y(lower[0])), Point(r.x, y(lower[0]))]
+            }
+            canvas.fill([band], renderer.hinterlandFill(c))
             lower = upper
         }
         canvas.strokeRect(r, style.panelEdge, width: 0.8 * u)

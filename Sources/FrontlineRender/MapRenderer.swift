@@ -110,18 +110,25 @@ public final class MapRenderer {
         drawTerritory(territory, on: canvas)
         drawWaterAndBorders(on: canvas)
         let title = titleText(snapshot.day)
+        let tiers = territory.parts.contains { $0.hinterlandKm2 > 0.5 }
         var items: [LegendItem] = territory.parts.map { part in
             let c = part.controller
             let name = c == Controllers.contested ? "Contested (fighting or divided)" : dataset.factions.name(of: c)
+            let value = tiers && part.hinterlandKm2 >= 0.5
+                ? formatArea(part.areaKm2) + " + " + formatArea(part.hinterlandKm2) : formatArea(part.areaKm2)
             return .area(fill: style.fill(c), hatch: c == Controllers.contested ? style.contestedHatch : nil,
                          edge: c == Controllers.contested ? style.contestedHatch : style.edge(c),
-                         dot: c == Controllers.contested ? nil : style.dot(c), label: name, value: formatArea(part.areaKm2))
+                         dot: c == Controllers.contested ? nil : style.dot(c), label: name, value: value)
         }
         items.append(.gap)
-        if !dataset.atlas.sparse.isEmpty { items.append(.symbol(.desert, "Open desert, no fixed control")) }
+        if tiers { items.append(.symbol(.hinterland, "Lighter tint: hinterland, desert reached from its towns and roads")) }
+        if !dataset.atlas.sparse.isEmpty {
+            items.append(.symbol(.desert, tiers ? "No fixed control: between hostile sides" : "Open desert, no fixed control"))
+        }
         items += [.symbol(.town, "Town, coloured by who held it"), .symbol(.border, "International border"),
                   .symbol(.governorate, "Governorate border")]
-        let panels = layoutPanels(title: title, legendHead: "Area held (km²)", legend: items, canvas: canvas)
+        let panels = layoutPanels(title: title, legendHead: tiers ? "Area held + hinterland (km²)" : "Area held (km²)",
+                                  legend: items, canvas: canvas)
         var obstacles = panels.map(\.rect)
         obstacles += drawCountryNames(canvas, avoiding: obstacles)
         drawPlaces(snapshot, on: canvas, obstacles: obstacles)
@@ -167,6 +174,11 @@ public final class MapRenderer {
 
     func drawTerritory(_ territory: Territory, on canvas: Canvas, muted: Bool = false) {
         let u = unit
+        for part in territory.parts where !part.hinterland.isEmpty {
+            let rings = frame.rings(part.hinterland)
+            let fill = hinterlandFill(part.controller)
+            canvas.fill(rings, muted ? Paint(fill.rgb.mixed(with: RGB(r: 1, g: 1, b: 1), 0.55).mixed(with: RGB(r: 0.85, g: 0.85, b: 0.85), 0.3)) : fill)
+        }
         for part in territory.parts {
             let rings = frame.rings(part.polygons)
             let fill = style.fill(part.controller)
@@ -180,6 +192,11 @@ public final class MapRenderer {
             let edge = part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller)
             canvas.stroke(rings, muted ? Paint(edge.rgb, alpha: 0.35) : edge, width: (muted ? 0.6 : 1.0) * u, dash: [], closed: true)
         }
+    }
+
+    /// The lighter tint of a side's colour for its hinterland: half way to the desert ground.
+    func hinterlandFill(_ c: ControllerID) -> Paint {
+        Paint(style.fill(c).rgb.mixed(with: style.desert.rgb, 0.55))
     }
 
     /// A sparse dot pattern marking desert that no place's reach covers.
@@ -319,7 +336,7 @@ public final class MapRenderer {
         var sub: String
     }
 
-    enum SymbolKind { case town, border, governorate, desert, changedTown }
+    enum SymbolKind { case town, border, governorate, desert, changedTown, hinterland }
 
     enum LegendItem {
         case area(fill: Paint, hatch: Paint?, edge: Paint, dot: Paint?, label: String, value: String)
@@ -448,6 +465,15 @@ public final class MapRenderer {
             canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.countryBorder, width: 1.5 * u, dash: [], closed: false)
         case .governorate:
             canvas.stroke([[Point(x0, cy), Point(x0 + sw, cy)]], style.governorateLine, width: 0.9 * u, dash: [4 * u, 3 * u], closed: false)
+        case .hinterland:
+            // A held swatch fading into its hinterland tint, in the first side's colour.
+            let c = dataset.factions.factions.first(where: { $0.id == "iraq_gov" })?.id ?? dataset.factions.factions.first?.id ?? ""
+            let half = Rect(x: x0, y: cy - sh / 2, width: sw / 2, height: sh)
+            let rest = Rect(x: x0 + sw / 2, y: cy - sh / 2, width: sw / 2, height: sh)
+            func ring(_ b: Rect) -> [[Point]] { [[Point(b.x, b.y), Point(b.maxX, b.y), Point(b.maxX, b.maxY), Point(b.x, b.maxY)]] }
+            canvas.fill(ring(half), style.fill(c))
+            canvas.fill(ring(rest), hinterlandFill(c))
+            canvas.stroke(ring(Rect(x: x0, y: cy - sh / 2, width: sw, height: sh)), style.panelEdge, width: 0.6 * u, dash: [], closed: true)
         case .desert:
             let box = Rect(x: x0, y: cy - sh / 2, width: sw, height: sh)
             let ring = [[Point(box.x, box.y), Point(box.maxX, box.y), Point(box.maxX, box.maxY), Point(box.x, box.maxY)]]

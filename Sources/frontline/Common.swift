@@ -74,11 +74,12 @@ enum RecordFormat: String, ExpressibleByArgument, CaseIterable { case csv, json 
 extension LabelLanguage: ExpressibleByArgument {}
 
 /// The snapshot and territory for one day, after checking the day is covered.
-func territory(_ dataset: Dataset, on day: Day) throws -> (ControlSnapshot, Territory, TerritoryBuilder) {
+/// `forDrawing`: no people counted and banks and countries not joined (maps show neither).
+func territory(_ dataset: Dataset, on day: Day, forDrawing: Bool = false) throws -> (ControlSnapshot, Territory, TerritoryBuilder) {
     try dataset.checkCovered(day)
     let builder = try TerritoryBuilder(dataset: dataset)
     let snapshot = dataset.timeline.snapshot(on: day)
-    return (snapshot, try builder.build(snapshot), builder)
+    return (snapshot, try builder.build(snapshot, people: !forDrawing, merged: !forDrawing), builder)
 }
 
 /// `1234.5` with one decimal, for JSON and CSV.

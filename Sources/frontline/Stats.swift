@@ -45,16 +45,16 @@ struct Stats: ParsableCommand {
         case .json:
             let items = rows.map { g in
                 let shares = g.shares.map { s in
-                    "{\"id\": \(GeoJSON.jsonString(s.controller)), \"name\": \(GeoJSON.jsonString(dataset.factions.name(of: s.controller))), \"area_km2\": \(oneDecimal(s.areaKm2)), \"population\": \(s.population), \"places\": \(s.places)}"
+                    "{\"id\": \(GeoJSON.jsonString(s.controller)), \"name\": \(GeoJSON.jsonString(dataset.factions.name(of: s.controller))), \"area_km2\": \(oneDecimal(s.areaKm2)), \"hinterland_km2\": \(oneDecimal(s.hinterlandKm2)), \"population\": \(s.population), \"places\": \(s.places)}"
                 }
                 return "{\"id\": \(GeoJSON.jsonString(g.id)), \"name\": \(GeoJSON.jsonString(g.name)), \"country\": \(GeoJSON.jsonString(g.country)), \"area_km2\": \(oneDecimal(g.areaKm2)), \"factions\": [\(shares.joined(separator: ", "))]}"
             }
             return "{\"date\": \"\(day)\", \"governorates\": [\n  \(items.joined(separator: ",\n  "))\n]}\n"
         case .csv:
-            var out = "date,governorate_id,governorate,country,id,name,area_km2,population,places\n"
+            var out = "date,governorate_id,governorate,country,id,name,area_km2,hinterland_km2,population,places\n"
             for g in rows {
                 for s in g.shares {
-                    out += "\(day),\(g.id),\(csvField(g.name)),\(g.country),\(s.controller),\(csvField(dataset.factions.name(of: s.controller))),\(oneDecimal(s.areaKm2)),\(s.population),\(s.places)\n"
+                    out += "\(day),\(g.id),\(csvField(g.name)),\(g.country),\(s.controller),\(csvField(dataset.factions.name(of: s.controller))),\(oneDecimal(s.areaKm2)),\(oneDecimal(s.hinterlandKm2)),\(s.population),\(s.places)\n"
                 }
             }
             return out
@@ -62,17 +62,20 @@ struct Stats: ParsableCommand {
             var out = "Control by governorate on \(day.longDescription)\n"
             for g in rows {
                 out += "\n\(g.name) (\(g.id), \(formatArea(g.areaKm2)) km²)\n"
-                for s in g.shares.sorted(by: { $0.areaKm2 > $1.areaKm2 }) {
+                out += "  " + "".padding(toLength: 38, withPad: " ", startingAt: 0) + "held km²".leftPadded(10) + "  share"
+                    + "hinterland".leftPadded(11) + "  share" + "people".leftPadded(19) + "\n"
+                for s in g.shares.sorted(by: { $0.areaKm2 + $0.hinterlandKm2 > $1.areaKm2 + $1.hinterlandKm2 }) {
                     let name = dataset.factions.name(of: s.controller)
-                    let share = g.areaKm2 > 0 ? String(format: "%5.1f%%", s.areaKm2 / g.areaKm2 * 100) : "    -"
+                    func share(_ a: Double) -> String { g.areaKm2 > 0 ? String(format: "%5.1f%%", a / g.areaKm2 * 100) : "    -" }
                     out += "  " + name.padding(toLength: 38, withPad: " ", startingAt: 0)
-                        + formatArea(s.areaKm2).leftPadded(10) + " km² " + share
+                        + formatArea(s.areaKm2).leftPadded(10) + " " + share(s.areaKm2)
+                        + formatArea(s.hinterlandKm2).leftPadded(11) + " " + share(s.hinterlandKm2)
                         + formatThousands(s.population).leftPadded(12) + " people" + String(s.places).leftPadded(5) + " places\n"
                 }
-                let held = g.shares.reduce(0) { $0 + $1.areaKm2 }
+                let held = g.shares.reduce(0) { $0 + $1.areaKm2 + $1.hinterlandKm2 }
                 if g.areaKm2 - held > 1 {
-                    out += "  " + "Open desert, no fixed control".padding(toLength: 38, withPad: " ", startingAt: 0)
-                        + formatArea(g.areaKm2 - held).leftPadded(10) + " km² " + String(format: "%5.1f%%", (g.areaKm2 - held) / g.areaKm2 * 100) + "\n"
+                    out += "  " + "No fixed control (between hostile sides)".padding(toLength: 38, withPad: " ", startingAt: 0)
+                        + formatArea(g.areaKm2 - held).leftPadded(10) + " " + String(format: "%5.1f%%", (g.areaKm2 - held) / g.areaKm2 * 100) + "\n"
                 }
             }
             return out
@@ -81,34 +84,42 @@ struct Stats: ParsableCommand {
 
     static func format(_ territory: Territory, dataset: Dataset, as format: TableFormat) -> String {
         let rows = territory.parts.map { p in
-            (id: p.controller, name: dataset.factions.name(of: p.controller), area: p.areaKm2, pop: p.population, places: p.places)
+            (id: p.controller, name: dataset.factions.name(of: p.controller), area: p.areaKm2, hinterland: p.hinterlandKm2,
+             pop: p.population, hinterlandPop: p.hinterlandPopulation, places: p.places)
         }
         switch format {
         case .json:
             let items = rows.map { r in
-                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"population\": \(r.pop), \"places\": \(r.places)}"
+                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"hinterland_km2\": \(oneDecimal(r.hinterland)), \"population\": \(r.pop), \"hinterland_population\": \(r.hinterlandPop), \"places\": \(r.places)}"
             }
             return "{\"date\": \"\(territory.day)\", \"factions\": [\(items.joined(separator: ", "))]}\n"
         case .csv:
-            var out = "date,id,name,area_km2,population,places\n"
-            for r in rows { out += "\(territory.day),\(r.id),\(csvField(r.name)),\(oneDecimal(r.area)),\(r.pop),\(r.places)\n" }
+            var out = "date,id,name,area_km2,hinterland_km2,total_km2,population,hinterland_population,places\n"
+            for r in rows {
+                out += "\(territory.day),\(r.id),\(csvField(r.name)),\(oneDecimal(r.area)),\(oneDecimal(r.hinterland)),\(oneDecimal(r.area + r.hinterland)),\(r.pop),\(r.hinterlandPop),\(r.places)\n"
+            }
             return out
         case .table:
-            let total = rows.reduce(0) { $0 + $1.area }
+            let total = rows.reduce(0) { $0 + $1.area + $1.hinterland }
             let nameW = max(20, rows.map(\.name.count).max() ?? 0)
             func pad(_ s: String, _ w: Int, right: Bool = false) -> String {
                 let p = String(repeating: " ", count: max(0, w - s.count))
                 return right ? p + s : s + p
             }
             var out = "Control on \(territory.day.longDescription)\n\n"
-            out += pad("Side", nameW) + "  " + pad("Area km²", 10, right: true) + "  " + pad("Share", 6, right: true)
+            out += pad("Side", nameW) + "  " + pad("Held km²", 10, right: true) + "  " + pad("Hinterland", 10, right: true)
+                + "  " + pad("Total km²", 10, right: true) + "  " + pad("Share", 6, right: true)
                 + "  " + pad("Population", 11, right: true) + "  " + pad("Places", 6, right: true) + "\n"
-            out += String(repeating: "-", count: nameW + 43) + "\n"
+            out += String(repeating: "-", count: nameW + 67) + "\n"
             for r in rows {
-                let share = total > 0 ? String(format: "%.1f%%", r.area / total * 100) : "-"
-                out += pad(r.name, nameW) + "  " + pad(formatArea(r.area), 10, right: true) + "  " + pad(share, 6, right: true)
+                let share = total > 0 ? String(format: "%.1f%%", (r.area + r.hinterland) / total * 100) : "-"
+                out += pad(r.name, nameW) + "  " + pad(formatArea(r.area), 10, right: true) + "  " + pad(formatArea(r.hinterland), 10, right: true)
+                    + "  " + pad(formatArea(r.area + r.hinterland), 10, right: true) + "  " + pad(share, 6, right: true)
                     + "  " + pad(formatThousands(r.pop), 11, right: true) + "  " + pad(String(r.places), 6, right: true) + "\n"
             }
+            out += "\nHeld: land around each side's towns and along the links between them (the tier compared with the\n"
+                + "IHS and coalition estimates). Hinterland: desert reached from its towns and roads, nearer to them than\n"
+                + "to any other side's. Population: every GeoNames settlement, counted for the side whose land it lies in.\n"
             return out
         }
     }
