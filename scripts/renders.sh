@@ -11,6 +11,9 @@ for d in 2014-08-15 2015-05-31 2016-06-30 2017-06-01 2017-10-17 2017-11-19 2019-
   $bin render --data "$data" --date "$d" --out "Renders/control-$d.png"
 done
 $bin render --data "$data" --date 2017-11-19 --out Renders/control-2017-11-19.svg
+# Zoomed: ISIS's Euphrates valley from Raqqa to Ramadi in mid-2015, and Iraq in August 2018.
+$bin render --data "$data" --date 2015-07-01 --region 38.6,32.6,44.2,36.4 --size 1600x1100 --out Renders/euphrates-2015-07-01.png
+$bin render --data "$data" --date 2018-08-01 --region iraq --out Renders/iraq-2018-08-01.png
 $bin render --data "$data" --date 2017-10-17 --region syria --labels both --size 1400x1050 --out Renders/syria-2017-10-17-en-ar.png
 $bin render --data "$data" --date 2017-11-19 --theme colourblind --size 1200x900 --out Renders/control-2017-11-19-colourblind.png
 $bin compare 2017-06-01 2017-12-01 --data "$data" --out Renders/change-2017-06-01-to-2017-12-01.png \

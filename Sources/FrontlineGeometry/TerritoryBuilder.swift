@@ -215,8 +215,6 @@ public final class TerritoryBuilder {
 
     private func cellSet(for active: Set<String>) throws -> CellSet {
         if let set = cellSets[active] { return set }
-        let t0 = Date()
-        defer { if ProcessInfo.processInfo.environment["FRONTLINE_PROFILE"] != nil { FileHandle.standardError.write("cellset \(Date().timeIntervalSince(t0))\n".data(using: .utf8)!) } }
         let set = CellSet()
         for (code, parts) in domains {
             for (d, shape) in parts.enumerated() {

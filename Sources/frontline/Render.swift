@@ -40,17 +40,12 @@ struct Render: ParsableCommand {
         try reportingErrors {
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
-            let t0 = Date()
             let dataset = try dataOptions.load()
-            let t1 = Date()
             let (snapshot, territory, builder) = try territory(dataset, on: day, forDrawing: true)
-            let t2 = Date()
             let options = try map.options(defaultSize: "1600x1200")
             let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
             try renderer.write(territory: territory, snapshot: snapshot, to: out)
-            if ProcessInfo.processInfo.environment["FRONTLINE_PROFILE"] != nil {
-                FileHandle.standardError.write("load \(t1.timeIntervalSince(t0)) territory \(t2.timeIntervalSince(t1)) draw+write \(Date().timeIntervalSince(t2))\n".data(using: .utf8)!)
-            }
+
             print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")
         }
     }

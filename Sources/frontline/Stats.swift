@@ -90,7 +90,7 @@ struct Stats: ParsableCommand {
         switch format {
         case .json:
             let items = rows.map { r in
-                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"hinterland_km2\": \(oneDecimal(r.hinterland)), \"population\": \(r.pop), \"hinterland_population\": \(r.hinterlandPop), \"places\": \(r.places)}"
+                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"hinterland_km2\": \(oneDecimal(r.hinterland)), \"population\": \(r.pop), \"places\": \(r.places)}"
             }
             return "{\"date\": \"\(territory.day)\", \"factions\": [\(items.joined(separator: ", "))]}\n"
         case .csv:
@@ -107,7 +107,7 @@ struct Stats: ParsableCommand {
                 return right ? p + s : s + p
             }
             var out = "Control on \(territory.day.longDescription)\n\n"
-            out += pad("Side", nameW) + "  " + pad("Held km²", 10, right: true) + "  " + pad("Hinterland", 10, right: true)
+            out += pad("Side", nameW) + "  " + pad("Area km²", 10, right: true) + "  " + pad("Hinterland", 10, right: true)
                 + "  " + pad("Total km²", 10, right: true) + "  " + pad("Share", 6, right: true)
                 + "  " + pad("Population", 11, right: true) + "  " + pad("Places", 6, right: true) + "\n"
             out += String(repeating: "-", count: nameW + 67) + "\n"

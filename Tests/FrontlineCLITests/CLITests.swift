@@ -64,8 +64,10 @@ struct CLI {
         let factions = try #require(obj["factions"] as? [[String: Any]])
         #expect(factions.count >= 5)
         for f in factions {
-            #expect(Set(f.keys) == ["id", "name", "area_km2", "population", "places"])
+            // The shape of before the tiers, plus the hinterland beside the held area.
+            #expect(Set(f.keys) == ["id", "name", "area_km2", "hinterland_km2", "population", "places"])
             #expect(f["area_km2"] is Double || f["area_km2"] is Int)
+            #expect(f["hinterland_km2"] is Double || f["hinterland_km2"] is Int)
             #expect(f["population"] is Int && f["places"] is Int)
         }
         let ids = factions.compactMap { $0["id"] as? String }
@@ -76,7 +78,8 @@ struct CLI {
         let t = try CLI.run(["stats", "--date", "2017-11-19"])
         #expect(t.status == 0 && t.stdout.contains("Islamic State") && t.stdout.contains("Area km²"))
         let c = try CLI.run(["stats", "--date", "2017-11-19", "--format", "csv"])
-        #expect(c.stdout.hasPrefix("date,id,name,area_km2,population,places\n"))
+        #expect(c.stdout.hasPrefix("date,id,name,area_km2,hinterland_km2,total_km2,population,hinterland_population,places\n"))
+        #expect(t.stdout.contains("Hinterland"))
     }
 
     @Test func controlListsEveryPlace() throws {
@@ -92,18 +95,23 @@ struct CLI {
         #expect((obj["places"] as? [Any])?.count == places)
     }
 
-    @Test func exportWritesOneFeaturePerSide() throws {
+    @Test func exportWritesOneFeaturePerSideAndTier() throws {
         let out = Fixtures.temporaryDirectory() + "/t.geojson"
         let r = try CLI.run(["export", "--date", "2017-11-19", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
         #expect(obj["type"] as? String == "FeatureCollection")
         let features = try #require(obj["features"] as? [[String: Any]])
-        let ids = features.compactMap { ($0["properties"] as? [String: Any])?["id"] as? String }
-        #expect(Set(ids).count == ids.count && ids.contains("isis"))
+        let keys = features.compactMap { f -> String? in
+            guard let p = f["properties"] as? [String: Any], let id = p["id"] as? String, let tier = p["tier"] as? String else { return nil }
+            return id + "/" + tier
+        }
+        #expect(keys.count == features.count && Set(keys).count == keys.count)
+        #expect(keys.contains("isis/held") && keys.contains("iraq_gov/hinterland"))
         for f in features {
             let props = try #require(f["properties"] as? [String: Any])
-            #expect(Set(props.keys) == ["id", "name", "area_km2"])
+            #expect(Set(props.keys) == ["id", "name", "area_km2", "tier"])
+            #expect(["held", "hinterland"].contains(props["tier"] as? String ?? ""))
             #expect((f["geometry"] as? [String: Any])?["type"] as? String == "MultiPolygon")
         }
     }

@@ -81,7 +81,8 @@ import FrontlineData
         #expect(changes[0]["name"] as? String == "West Town")
         let factions = try #require(obj["factions"] as? [[String: Any]])
         for f in factions {
-            #expect(Set(f.keys) == ["id", "area_km2_from", "area_km2_to", "delta_km2", "population_from", "population_to"])
+            #expect(Set(f.keys) == ["id", "area_km2_from", "area_km2_to", "delta_km2", "hinterland_km2_from", "hinterland_km2_to",
+                                    "hinterland_delta_km2", "population_from", "population_to"])
         }
     }
 
