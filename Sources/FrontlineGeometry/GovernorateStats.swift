@@ -27,7 +27,6 @@ extension TerritoryBuilder {
         let parts = try territory.parts.map { ($0.controller, try geometry(of: $0), try hinterlandGeometry(of: $0)) }
         // People per governorate come from the settlements when the basemap has them.
         let settlements = dataset.atlas.settlements
-        let settlementXY = projection.forward(settlements.map(\.coordinate))
         var out: [GovernorateBreakdown] = []
         for g in dataset.atlas.governorates {
             let shape = try context.multiPolygon(g.geometry.polygons.map { projection.forward(polygon: $0) })

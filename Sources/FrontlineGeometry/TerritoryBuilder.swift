@@ -514,8 +514,8 @@ public final class TerritoryBuilder {
         for key in groups.keys.sorted() {
             let pieces = groups[key]!
             if pieces.isEmpty { continue }
-            var g = try context.coverageUnion(pieces)
-            if !g.isValid { g = try context.union(pieces) }
+            // coverageUnion falls back to the general union when the pieces do not tile.
+            let g = try context.coverageUnion(pieces)
             if !g.isEmpty { results.append(g) }
         }
         if results.isEmpty { return nil }
@@ -532,17 +532,13 @@ public final class TerritoryBuilder {
         try tierAreas(snapshot).held
     }
 
-    /// Held and hinterland area in km² per controller.
+    /// Held and hinterland area in km² per controller: the per-country figures summed.
     public func tierAreas(_ snapshot: ControlSnapshot) throws -> (held: [ControllerID: Double], hinterland: [ControllerID: Double]) {
-        lock.lock(); defer { lock.unlock() }
-        let (_, pieces) = try pieces(snapshot)
-        var held: [ControllerID: Double] = [:], hin: [ControllerID: Double] = [:]
-        for (id, p) in pieces {
-            guard let c = snapshot.controllers[id] else { continue }
-            held[c, default: 0] += (p.held?.area ?? 0) / 1e6
-            if let h = p.hinterland { hin[c, default: 0] += h.area / 1e6 }
+        let byCountry = try tierAreasByCountry(snapshot)
+        func total(_ m: [String: [ControllerID: Double]]) -> [ControllerID: Double] {
+            m.values.reduce(into: [:]) { out, areas in for (c, a) in areas { out[c, default: 0] += a } }
         }
-        return (held, hin)
+        return (total(byCountry.held), total(byCountry.hinterland))
     }
 
     /// Held area in km² per country code (`IQ`, `SY`) and controller; cells never cross a border.
@@ -571,7 +567,7 @@ public final class TerritoryBuilder {
     // MARK: people
 
     /// Projected settlements, once.
-    private lazy var settlementXY: [XY] = projection.forward(dataset.atlas.settlements.map(\.coordinate))
+    lazy var settlementXY: [XY] = projection.forward(dataset.atlas.settlements.map(\.coordinate))
 
     /// People per side: (in held land, in hinterland). Every settlement of the basemap counts for
     /// the side whose piece holds it; without a settlement layer, the populations of the places.

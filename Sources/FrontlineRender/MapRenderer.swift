@@ -177,12 +177,12 @@ public final class MapRenderer {
         for part in territory.parts where !part.hinterland.isEmpty {
             let rings = frame.rings(part.hinterland)
             let fill = hinterlandFill(part.controller)
-            canvas.fill(rings, muted ? Paint(fill.rgb.mixed(with: RGB(r: 1, g: 1, b: 1), 0.55).mixed(with: RGB(r: 0.85, g: 0.85, b: 0.85), 0.3)) : fill)
+            canvas.fill(rings, muted ? Self.muted(fill) : fill)
         }
         for part in territory.parts {
             let rings = frame.rings(part.polygons)
             let fill = style.fill(part.controller)
-            canvas.fill(rings, muted ? Paint(fill.rgb.mixed(with: RGB(r: 1, g: 1, b: 1), 0.55).mixed(with: RGB(r: 0.85, g: 0.85, b: 0.85), 0.3)) : fill)
+            canvas.fill(rings, muted ? Self.muted(fill) : fill)
             if part.controller == Controllers.contested && !muted {
                 hatch(rings, on: canvas, paint: style.contestedHatch, spacing: 6 * u, width: 1.4 * u)
             }
@@ -192,6 +192,11 @@ public final class MapRenderer {
             let edge = part.controller == Controllers.contested ? style.contestedHatch : style.edge(part.controller)
             canvas.stroke(rings, muted ? Paint(edge.rgb, alpha: 0.35) : edge, width: (muted ? 0.6 : 1.0) * u, dash: [], closed: true)
         }
+    }
+
+    /// A fill faded for the unchanged land of change maps.
+    static func muted(_ fill: Paint) -> Paint {
+        Paint(fill.rgb.mixed(with: RGB(r: 1, g: 1, b: 1), 0.55).mixed(with: RGB(r: 0.85, g: 0.85, b: 0.85), 0.3))
     }
 
     /// The lighter tint of a side's colour for its hinterland: half way to the desert ground.
