@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CCairo", pkgConfig: "pangocairo",
@@ -17,7 +18,9 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "FrontlineData"),
-        .target(name: "FrontlineGeometry", dependencies: ["FrontlineData", "CGEOS", "CPROJ"]),
+        .target(name: "FrontlineGeometry", dependencies: [
+            "FrontlineData", "CGEOS", "CPROJ", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "FrontlineRender", dependencies: ["FrontlineData", "FrontlineGeometry", "CCairo", "CPNG"]),
         .executableTarget(name: "frontline", dependencies: [
             "FrontlineData", "FrontlineGeometry", "FrontlineRender",

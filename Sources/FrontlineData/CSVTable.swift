@@ -115,7 +115,7 @@ public struct CSVTable: Sendable {
         if fieldStarted || afterQuote || !fields.isEmpty { endRecord() }
 
         guard let first = records.first else { throw DataProblem(file: file, line: 1, "empty file; expected a header row") }
-        return CSVTable(file: file, header: first.fields.map { $0.trimmingCharacters(in: .whitespaces) },
+        return CSVTable(file: file, header: first.fields.map { $0.trimmedSpaces },
                         rows: Array(records.dropFirst()))
     }
 
@@ -135,7 +135,19 @@ public struct CSVTable: Sendable {
 extension CSVRow {
     public subscript(_ column: String, in index: [String: Int]) -> String {
         guard let i = index[column], i < fields.count else { return "" }
-        return fields[i].trimmingCharacters(in: .whitespaces)
+        return fields[i].trimmedSpaces
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs (not line breaks). Pure Swift: Foundation's
+    /// `trimmingCharacters(in:)` bridges every field through NSString, a third of loading the data.
+    var trimmedSpaces: String {
+        func isSpace(_ c: Character) -> Bool { c.isWhitespace && !c.isNewline }
+        guard let f = first, let l = last, isSpace(f) || isSpace(l) else { return self }
+        guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = lastIndex(where: { !isSpace($0) })!
+        return String(self[start...end])
     }
 }
 

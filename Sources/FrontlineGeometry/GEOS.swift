@@ -123,6 +123,14 @@ public final class GEOSContext {
         return try wrap(g, "collection")
     }
 
+    /// Reads a geometry from well-known binary, as `Geometry.wkb()` writes it (coordinates exact).
+    public func geometry(wkb bytes: [UInt8]) throws -> Geometry {
+        guard let reader = GEOSWKBReader_create_r(handle) else { throw GeometryError(message: "cannot create a WKB reader") }
+        defer { GEOSWKBReader_destroy_r(handle, reader) }
+        let g = bytes.withUnsafeBufferPointer { GEOSWKBReader_read_r(handle, reader, $0.baseAddress, $0.count) }
+        return try wrap(g, "reading WKB")
+    }
+
     /// A GeometryCollection of clones of `geometries`, for unary union.
     public func collection(of geometries: [Geometry]) throws -> Geometry {
         try collection(type: Int32(GEOS_GEOMETRYCOLLECTION.rawValue),
@@ -134,9 +142,6 @@ public final class GEOSContext {
         return try collection(of: geometries).unaryUnion()
     }
 
-    /// Union of polygons that tile without overlapping (a coverage, such as Voronoi cells
-    /// snapped to one grid): much faster than a general union. Falls back to the general
-    /// union if the result is not valid.
     /// The faces that the (noded) lines of `lines` enclose, as polygons.
     public func polygonize(_ lines: Geometry) throws -> [Geometry] {
         let noded = try lines.unaryUnion()
@@ -145,6 +150,9 @@ public final class GEOSContext {
         return try wrap(g, "polygonize").parts
     }
 
+    /// Union of polygons that tile without overlapping (a coverage, such as Voronoi cells
+    /// snapped to one grid): much faster than a general union. Falls back to the general
+    /// union if the result is not valid.
     public func coverageUnion(_ geometries: [Geometry]) throws -> Geometry {
         if geometries.count == 1 { return geometries[0] }
         let c = try collection(of: geometries)
@@ -292,6 +300,18 @@ public final class Geometry {
         var flat = [Double](repeating: 0, count: Int(size) * 2)
         flat.withUnsafeMutableBufferPointer { _ = GEOSCoordSeq_copyToBuffer_r(ctx, seq, $0.baseAddress, 0, 0) }
         return (0..<Int(size)).map { XY(flat[2 * $0], flat[2 * $0 + 1]) }
+    }
+
+    /// The geometry as well-known binary (ISO/OGC WKB, 2D): compact, with coordinates exact.
+    public func wkb() throws -> [UInt8] {
+        guard let writer = GEOSWKBWriter_create_r(ctx) else { throw GeometryError(message: "cannot create a WKB writer") }
+        defer { GEOSWKBWriter_destroy_r(ctx, writer) }
+        var size = 0
+        guard let buffer = GEOSWKBWriter_write_r(ctx, writer, handle, &size) else {
+            throw GeometryError(message: "cannot write WKB")
+        }
+        defer { GEOSFree_r(ctx, buffer) }
+        return Array(UnsafeBufferPointer(start: buffer, count: size))
     }
 
     /// A prepared copy for many fast `contains` tests.

@@ -99,8 +99,12 @@ public final class TerritoryBuilder {
 
     public static let countries = ["IQ", "SY"]
 
-    public init(dataset: Dataset, projection: Projection? = nil) throws {
+    /// Where computed cells and territory are kept between runs; nil computes everything afresh.
+    public var cache: TerritoryCache?
+
+    public init(dataset: Dataset, projection: Projection? = nil, cache: TerritoryCache? = nil) throws {
         self.dataset = dataset
+        self.cache = cache
         let proj = try projection ?? Projection.regionalEqualArea()
         self.projection = proj
         let context = GEOSContext()
@@ -215,6 +219,23 @@ public final class TerritoryBuilder {
 
     private func cellSet(for active: Set<String>) throws -> CellSet {
         if let set = cellSets[active] { return set }
+        let key = cache?.key("cells", active.sorted())
+        if let cache, let key, let payload = cache.read(key), let set = try? decodeCells(payload) {
+            remember(set, for: active)
+            return set
+        }
+        let set = try computeCells(for: active)
+        if let cache, let key { cache.write(key, try encode(set)) }
+        remember(set, for: active)
+        return set
+    }
+
+    private func remember(_ set: CellSet, for active: Set<String>) {
+        if cellSets.count >= 8 { cellSets.removeAll() }
+        cellSets[active] = set
+    }
+
+    private func computeCells(for active: Set<String>) throws -> CellSet {
         let set = CellSet()
         for (code, parts) in domains {
             for (d, shape) in parts.enumerated() {
@@ -244,8 +265,38 @@ public final class TerritoryBuilder {
             }
             set.held[z.id] = zone
         }
-        if cellSets.count >= 8 { cellSets.removeAll() }
-        cellSets[active] = set
+        return set
+    }
+
+    private func encode(_ set: CellSet) throws -> [UInt8] {
+        var w = ByteWriter()
+        for map in [set.full, set.held] {
+            w.u32(UInt32(map.count))
+            for id in map.keys.sorted() { w.string(id); w.blob(try map[id]!.wkb()) }
+        }
+        for map in [set.neighbours, set.links] {
+            w.u32(UInt32(map.count))
+            for id in map.keys.sorted() { w.string(id); w.strings(map[id]!) }
+        }
+        return w.bytes
+    }
+
+    private func decodeCells(_ payload: [UInt8]) throws -> CellSet {
+        var r = ByteReader(payload)
+        let set = CellSet()
+        var maps: [[String: Geometry]] = []
+        for _ in 0..<2 {
+            var m: [String: Geometry] = [:]
+            for _ in 0..<(try r.count(each: 8)) { let id = try r.string(); m[id] = try context.geometry(wkb: try r.blob()) }
+            maps.append(m)
+        }
+        set.full = maps[0]; set.held = maps[1]
+        for k in 0..<2 {
+            var m: [String: [String]] = [:]
+            for _ in 0..<(try r.count(each: 8)) { let id = try r.string(); m[id] = try r.strings() }
+            if k == 0 { set.neighbours = m } else { set.links = m }
+        }
+        guard r.atEnd else { throw ByteReader.Truncated() }
         return set
     }
 
@@ -455,6 +506,53 @@ public final class TerritoryBuilder {
     /// counting people (maps do not show them), leaving each part's population 0.
     public func build(_ snapshot: ControlSnapshot, people: Bool = true, merged: Bool = true) throws -> Territory {
         lock.lock(); defer { lock.unlock() }
+        if let cache, let known = TerritoryBuilder.cached(snapshot, people: people, merged: merged, in: cache) {
+            return known
+        }
+        let territory = try compute(snapshot, people: people, merged: merged)
+        if let cache { cache.write(TerritoryBuilder.territoryKey(snapshot, people: people, merged: merged, in: cache),
+                                   TerritoryBuilder.encode(territory.parts)) }
+        return territory
+    }
+
+    /// The territory of `snapshot` if `cache` holds it, without building anything: a map of a
+    /// day drawn before needs no builder at all.
+    public static func cached(_ snapshot: ControlSnapshot, people: Bool = true, merged: Bool = true,
+                              in cache: TerritoryCache) -> Territory? {
+        guard let payload = cache.read(territoryKey(snapshot, people: people, merged: merged, in: cache)),
+              let parts = try? decodeParts(payload) else { return nil }
+        return Territory(day: snapshot.day, parts: parts)
+    }
+
+    static func territoryKey(_ snapshot: ControlSnapshot, people: Bool, merged: Bool, in cache: TerritoryCache) -> String {
+        cache.key("territory", ["people=\(people)", "merged=\(merged)"] + snapshotKey(snapshot))
+    }
+
+    static func encode(_ parts: [TerritoryPart]) -> [UInt8] {
+        var w = ByteWriter()
+        w.u32(UInt32(parts.count))
+        for p in parts {
+            w.string(p.controller)
+            w.polygons(p.polygons); w.f64(p.areaKm2)
+            w.polygons(p.hinterland); w.f64(p.hinterlandKm2)
+            w.u64(UInt64(p.population)); w.u64(UInt64(p.hinterlandPopulation)); w.u32(UInt32(p.places))
+        }
+        return w.bytes
+    }
+
+    static func decodeParts(_ payload: [UInt8]) throws -> [TerritoryPart] {
+        var r = ByteReader(payload)
+        let parts = try (0..<r.count(each: 40)).map { _ in
+            TerritoryPart(controller: try r.string(), polygons: try r.polygons(), areaKm2: try r.f64(),
+                          hinterland: try r.polygons(), hinterlandKm2: try r.f64(),
+                          population: Int(try r.u64()), hinterlandPopulation: Int(try r.u64()),
+                          places: Int(try r.u32()))
+        }
+        guard r.atEnd else { throw ByteReader.Truncated() }
+        return parts
+    }
+
+    private func compute(_ snapshot: ControlSnapshot, people: Bool, merged: Bool) throws -> Territory {
         let (set, pieces) = try pieces(snapshot)
         // Pieces per side, tier and domain (country and bank): within a domain they tile exactly.
         var held: [ControllerID: [String: [Geometry]]] = [:], hin: [ControllerID: [String: [Geometry]]] = [:]
@@ -550,6 +648,10 @@ public final class TerritoryBuilder {
     public func tierAreasByCountry(_ snapshot: ControlSnapshot) throws
         -> (held: [String: [ControllerID: Double]], hinterland: [String: [ControllerID: Double]]) {
         lock.lock(); defer { lock.unlock() }
+        let key = cache?.key("areas", TerritoryBuilder.snapshotKey(snapshot))
+        if let cache, let key, let payload = cache.read(key), let areas = try? TerritoryBuilder.decodeAreas(payload) {
+            return areas
+        }
         let (_, pieces) = try pieces(snapshot)
         var held: [String: [ControllerID: Double]] = [:], hin: [String: [ControllerID: Double]] = [:]
         for (id, p) in pieces {
@@ -558,7 +660,45 @@ public final class TerritoryBuilder {
             held[country, default: [:]][c, default: 0] += (p.held?.area ?? 0) / 1e6
             if let h = p.hinterland { hin[country, default: [:]][c, default: 0] += h.area / 1e6 }
         }
+        if let cache, let key { cache.write(key, TerritoryBuilder.encode(areas: (held, hin))) }
         return (held, hin)
+    }
+
+    /// A snapshot as key parts: every place and zone with its controller, sorted.
+    static func snapshotKey(_ snapshot: ControlSnapshot) -> [String] {
+        snapshot.controllers.keys.sorted().map { $0 + "=" + snapshot.controllers[$0]! }
+    }
+
+    static func encode(areas: (held: [String: [ControllerID: Double]], hinterland: [String: [ControllerID: Double]])) -> [UInt8] {
+        var w = ByteWriter()
+        for m in [areas.held, areas.hinterland] {
+            w.u32(UInt32(m.count))
+            for country in m.keys.sorted() {
+                w.string(country)
+                let byController = m[country]!
+                w.u32(UInt32(byController.count))
+                for c in byController.keys.sorted() { w.string(c); w.f64(byController[c]!) }
+            }
+        }
+        return w.bytes
+    }
+
+    static func decodeAreas(_ payload: [UInt8]) throws
+        -> (held: [String: [ControllerID: Double]], hinterland: [String: [ControllerID: Double]]) {
+        var r = ByteReader(payload)
+        var maps: [[String: [ControllerID: Double]]] = []
+        for _ in 0..<2 {
+            var m: [String: [ControllerID: Double]] = [:]
+            for _ in 0..<(try r.count(each: 8)) {
+                let country = try r.string()
+                var byController: [ControllerID: Double] = [:]
+                for _ in 0..<(try r.count(each: 12)) { let c = try r.string(); byController[c] = try r.f64() }
+                m[country] = byController
+            }
+            maps.append(m)
+        }
+        guard r.atEnd else { throw ByteReader.Truncated() }
+        return (maps[0], maps[1])
     }
 
     /// Country area in km², measured as the builder measures territory.

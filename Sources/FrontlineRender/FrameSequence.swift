@@ -23,10 +23,13 @@ public final class FrameSequence {
     public let days: [Day]
     public let options: MapOptions
     public let jobs: Int
+    /// Where computed territory is kept between runs (nil: computed afresh).
+    public let cache: TerritoryCache?
     let stripHeight: Double
 
-    public init(dataset: Dataset, days: [Day], options: MapOptions, jobs: Int) {
+    public init(dataset: Dataset, days: [Day], options: MapOptions, jobs: Int, cache: TerritoryCache? = nil) {
         self.dataset = dataset
+        self.cache = cache
         self.days = days
         var o = options
         stripHeight = (110 * MapRenderer.unit(for: o.size)).rounded()
@@ -63,7 +66,7 @@ public final class FrameSequence {
                       isCancelled: @escaping () -> Bool) throws -> FrameReport {
         var report = FrameReport()
         report.total = days.count
-        let builder = try TerritoryBuilder(dataset: dataset)
+        let builder = try TerritoryBuilder(dataset: dataset, cache: cache)
         let snapshots = days.map { dataset.timeline.snapshot(on: $0) }
 
         // Runs of equal snapshots, and the area series for the strip.

@@ -43,6 +43,13 @@ do {
     try measure("territory, cold (projection + Voronoi + union)") {
         _ = try TerritoryBuilder(dataset: dataset).build(snapshot)
     }
+    try measure("territory builder init (countries, banks, zones)") { _ = try TerritoryBuilder(dataset: dataset) }
+    try measure("territory: init + cells") {
+        _ = try TerritoryBuilder(dataset: dataset).cells(for: Set(snapshot.controllers.keys))
+    }
+    try measure("territory, cold, no merge (what render does)") {
+        _ = try TerritoryBuilder(dataset: dataset).build(snapshot, people: false, merged: false)
+    }
     let builder = try TerritoryBuilder(dataset: dataset)
     let territory = try builder.build(snapshot)
     try measure("territory, cells cached (union only)") { _ = try builder.build(snapshot) }

@@ -29,6 +29,19 @@ struct DataOptions: ParsableArguments {
         throw CLIError("cannot find the Geodata/ folder; run inside the frontline repository, pass --data DIR or set FRONTLINE_DATA")
     }
 
+    @Flag(name: .customLong("no-cache"), help: "Compute territory afresh: neither read nor write the cache ($XDG_CACHE_HOME/frontline).")
+    var noCache = false
+
+    /// The cache of computed territory for `dataset`, unless `--no-cache`; a folder that cannot be
+    /// used safely turns the cache off with a note on standard error.
+    func cache(for dataset: Dataset) -> TerritoryCache? {
+        if noCache { return nil }
+        do { return try TerritoryCache(dataset: dataset) } catch {
+            printError("note: running without the territory cache: \(error)")
+            return nil
+        }
+    }
+
     /// Loads the data, printing warnings only when asked.
     func load() throws -> Dataset {
         var warnings: [DataProblem] = []
@@ -75,9 +88,10 @@ extension LabelLanguage: ExpressibleByArgument {}
 
 /// The snapshot and territory for one day, after checking the day is covered.
 /// `forDrawing`: no people counted and banks and countries not joined (maps show neither).
-func territory(_ dataset: Dataset, on day: Day, forDrawing: Bool = false) throws -> (ControlSnapshot, Territory, TerritoryBuilder) {
+func territory(_ dataset: Dataset, on day: Day, forDrawing: Bool = false,
+               cache: TerritoryCache?) throws -> (ControlSnapshot, Territory, TerritoryBuilder) {
     try dataset.checkCovered(day)
-    let builder = try TerritoryBuilder(dataset: dataset)
+    let builder = try TerritoryBuilder(dataset: dataset, cache: cache)
     let snapshot = dataset.timeline.snapshot(on: day)
     return (snapshot, try builder.build(snapshot, people: !forDrawing, merged: !forDrawing), builder)
 }

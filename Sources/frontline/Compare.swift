@@ -49,7 +49,7 @@ struct Compare: ParsableCommand {
             let dataset = try dataOptions.load()
             try dataset.checkCovered(d1)
             try dataset.checkCovered(d2)
-            let builder = try TerritoryBuilder(dataset: dataset)
+            let builder = try TerritoryBuilder(dataset: dataset, cache: dataOptions.cache(for: dataset))
             let comparison = try builder.compare(from: d1, to: d2)
             if let out {
                 let defaultSize = layout == .sideBySide ? "3000x950" : "1600x1200"

@@ -32,7 +32,7 @@ struct Export: ParsableCommand {
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
-            let (_, territory, builder) = try territory(dataset, on: day)
+            let (_, territory, builder) = try territory(dataset, on: day, cache: dataOptions.cache(for: dataset))
             // One feature per side and tier: `held` (the tier compared with published estimates) and,
             // where a side has one, `hinterland`.
             var features: [String] = []

@@ -63,7 +63,8 @@ struct Frames: ParsableCommand {
             try prepareFolder()
             let options = try map.options(defaultSize: "1280x960")
             _ = try MapStyle(theme: options.theme, factions: dataset.factions)
-            let sequence = FrameSequence(dataset: dataset, days: days, options: options, jobs: jobs)
+            let sequence = FrameSequence(dataset: dataset, days: days, options: options, jobs: jobs,
+                                         cache: dataOptions.cache(for: dataset))
 
             let interrupted = Interrupt()
             let progress = Progress(total: days.count)

@@ -41,9 +41,21 @@ struct Render: ParsableCommand {
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
-            let (snapshot, territory, builder) = try territory(dataset, on: day, forDrawing: true)
+            try dataset.checkCovered(day)
+            let cache = dataOptions.cache(for: dataset)
+            let snapshot = dataset.timeline.snapshot(on: day)
+            // A day drawn before: its territory comes from the cache, and no builder is needed.
+            let territory: Territory, projection: Projection
+            if let cache, let known = TerritoryBuilder.cached(snapshot, people: false, merged: false, in: cache) {
+                territory = known
+                projection = try Projection.regionalEqualArea()
+            } else {
+                let builder = try TerritoryBuilder(dataset: dataset, cache: cache)
+                territory = try builder.build(snapshot, people: false, merged: false)
+                projection = builder.projection
+            }
             let options = try map.options(defaultSize: "1600x1200")
-            let renderer = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
+            let renderer = try MapRenderer(dataset: dataset, projection: projection, options: options)
             try renderer.write(territory: territory, snapshot: snapshot, to: out)
 
             print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")

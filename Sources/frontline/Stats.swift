@@ -30,7 +30,7 @@ struct Stats: ParsableCommand {
         try reportingErrors {
             let day = try Day(iso: date)
             let dataset = try dataOptions.load()
-            let (snapshot, territory, builder) = try territory(dataset, on: day)
+            let (snapshot, territory, builder) = try territory(dataset, on: day, cache: dataOptions.cache(for: dataset))
             if by == "governorate" {
                 let rows = try builder.byGovernorate(territory, snapshot: snapshot)
                 print(Stats.format(rows, day: day, dataset: dataset, as: format), terminator: "")

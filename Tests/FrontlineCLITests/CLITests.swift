@@ -16,6 +16,8 @@ struct CLI {
         let stderr: String
     }
 
+    static let cacheHome = Fixtures.temporaryDirectory("frontline-cli-cache")
+
     static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
@@ -23,6 +25,8 @@ struct CLI {
         p.currentDirectoryURL = URL(fileURLWithPath: cwd ?? Fixtures.repositoryRoot)
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "FRONTLINE_DATA")
+        // The territory cache of the tests' own, never the user's.
+        environment["XDG_CACHE_HOME"] = CLI.cacheHome
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe()
@@ -34,6 +38,36 @@ struct CLI {
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite struct CLICacheTests {
+    @Test func aSecondRenderReadsTheCacheAndDrawsTheSameMap() throws {
+        let home = Fixtures.temporaryDirectory()
+        let a = Fixtures.temporaryDirectory() + "/a.png", b = Fixtures.temporaryDirectory() + "/b.png"
+        let c = Fixtures.temporaryDirectory() + "/c.png"
+        let args = ["render", "--data", Fixtures.mini, "--date", "2017-06-05", "--size", "640x480"]
+        #expect(try CLI.run(args + ["--out", a], env: ["XDG_CACHE_HOME": home]).status == 0)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: home + "/frontline")
+        #expect(entries.contains { $0.hasPrefix("territory-") })
+        #expect(try CLI.run(args + ["--out", b], env: ["XDG_CACHE_HOME": home]).status == 0)
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: b))
+        // --no-cache neither reads nor writes it.
+        let none = Fixtures.temporaryDirectory()
+        #expect(try CLI.run(args + ["--out", c, "--no-cache"], env: ["XDG_CACHE_HOME": none]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: none + "/frontline"))
+        #expect(FileManager.default.contents(atPath: a) == FileManager.default.contents(atPath: c))
+    }
+
+    @Test func anUnusableCacheFolderIsANoteNotAFailure() throws {
+        let home = Fixtures.temporaryDirectory()
+        try "not a folder".write(toFile: home + "/frontline", atomically: true, encoding: .utf8)
+        let out = Fixtures.temporaryDirectory() + "/map.png"
+        let r = try CLI.run(["render", "--data", Fixtures.mini, "--date", "2017-06-05", "--size", "640x480", "--out", out],
+                            env: ["XDG_CACHE_HOME": home])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("without the territory cache"))
+        #expect(FileManager.default.fileExists(atPath: out))
     }
 }
 
