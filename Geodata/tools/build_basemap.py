@@ -167,7 +167,7 @@ AR_OVERRIDE = {
 # --------------------------------------------------------------------------
 
 CURATED_HEADER = ["id", "name", "country", "geonameid", "lat", "lon", "name_ar", "source"]
-PLACES_HEADER = ["id", "name", "name_ar", "lat", "lon", "country", "population", "geonameid"]
+PLACES_HEADER = ["id", "name", "name_ar", "lat", "lon", "country", "population", "geonameid", "note"]
 NON_ARABIC_LETTERS = set("پچژکڪگڵھۆیێەۊ")
 
 
@@ -291,7 +291,8 @@ def build_places(cache, places_dir, out_path):
             die("%s: place %r has no country" % (where, d["id"]))
         if not name_ar:
             warn("%s: place %r has no Arabic name" % (where, d["id"]))
-        out.append([d["id"], name, name_ar, fmt_coord(lat), fmt_coord(lon), country, str(population), gid])
+        out.append([d["id"], name, name_ar, fmt_coord(lat), fmt_coord(lon), country, str(population), gid,
+                    d.get("note", "")])
 
     out.sort(key=lambda r: r[0])
     tmp = out_path + ".tmp"

@@ -10,11 +10,14 @@ public struct Dataset: Sendable {
     public let atlas: Atlas
     /// Desert pockets and other areas with no tracked town (`zones.csv`, optional).
     public let zones: [Zone]
+    /// Besieged towns and enclaves (`sieges/*.csv`, optional).
+    public let sieges: [Siege]
 
     public init(directory: String, info: DatasetInfo, factions: FactionCatalog, gazetteer: Gazetteer,
-                timeline: Timeline, atlas: Atlas, zones: [Zone] = []) {
+                timeline: Timeline, atlas: Atlas, zones: [Zone] = [], sieges: [Siege] = []) {
         self.directory = directory; self.info = info; self.factions = factions
         self.gazetteer = gazetteer; self.timeline = timeline; self.atlas = atlas; self.zones = zones
+        self.sieges = sieges
     }
 
     public func zone(_ id: String) -> Zone? { zones.first { $0.id == id } }
@@ -86,6 +89,18 @@ public struct Dataset: Sendable {
                 }
             }
         }
+        var sieges: [Siege] = []
+        let siegeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: path("sieges"))) ?? [])
+            .filter { $0.hasSuffix(".csv") }.sorted()
+        if let factions, let gazetteer {
+            for f in siegeFiles {
+                let rel = "sieges/" + f
+                if let table = attempt({ try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
+                    sieges += Siege.parse(table: table, gazetteer: gazetteer, zones: zoneIDs, factions: factions,
+                                          problems: &problems)
+                }
+            }
+        }
         let errors = problems.filter { $0.severity == .error }
         warnings += problems.filter { $0.severity == .warning }
         guard errors.isEmpty, let info, let factions, let gazetteer else { throw DataProblems(errors) }
@@ -96,7 +111,7 @@ public struct Dataset: Sendable {
             throw DataProblems([DataProblem(file: name("basemap/countries.geojson"), "no country with iso_a3 IRQ or SYR")])
         }
         return Dataset(directory: dir, info: info, factions: factions, gazetteer: gazetteer,
-                       timeline: Timeline(events: events), atlas: atlas, zones: zones)
+                       timeline: Timeline(events: events), atlas: atlas, zones: zones, sieges: sieges)
     }
 
     /// Checks that a day lies inside the period the data covers.
@@ -134,6 +149,30 @@ public struct Dataset: Sendable {
                                        "barrier_rivers.\(country): no river named '\(n)' in basemap/rivers.geojson"))
             }
         }
+        // Two places closer than 1 km draw one dot on another; say why in the place's note
+        // (a city split between sides, an air base beside its town).
+        let near = gazetteer.places.sorted { $0.coordinate.lat < $1.coordinate.lat }
+        for (i, a) in near.enumerated() {
+            for b in near[(i + 1)...] {
+                if b.coordinate.lat - a.coordinate.lat > 0.01 { break }
+                let d = a.coordinate.distanceKm(to: b.coordinate)
+                if d < 1 && a.note.isEmpty && b.note.isEmpty {
+                    out.append(DataProblem(file: placesFile,
+                        "places '\(a.id)' and '\(b.id)' are \(String(format: "%.2f", d)) km apart; merge them or say why in a note",
+                        severity: .warning))
+                }
+            }
+        }
+        // Every GeoNames id must be one of the settlements the basemap builder read.
+        if !atlas.settlements.isEmpty {
+            let known = Set(atlas.settlements.map(\.geonameID))
+            for p in gazetteer.places {
+                guard let g = p.geonameID, !known.contains(g) else { continue }
+                out.append(DataProblem(file: placesFile,
+                    "place '\(p.id)': geonameid \(g) is not in basemap/settlements.csv (GeoNames cities500 of Iraq and Syria)"))
+            }
+        }
+        out += siegeProblems()
         var rows = Set<String>()
         for e in timeline.events {
             let key = "\(e.date)|\(e.place)|\(e.controller)"

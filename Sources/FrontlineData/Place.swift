@@ -5,6 +5,15 @@ public struct Coordinate: Hashable, Sendable {
     public var lon: Double
     public var lat: Double
     public init(lon: Double, lat: Double) { self.lon = lon; self.lat = lat }
+
+    /// Great-circle distance in km (haversine on a sphere of the mean Earth radius): for checks
+    /// and messages, not for measuring territory.
+    public func distanceKm(to other: Coordinate) -> Double {
+        let r = Double.pi / 180
+        let dLat = (other.lat - lat) * r, dLon = (other.lon - lon) * r
+        let h = sin(dLat / 2) * sin(dLat / 2) + cos(lat * r) * cos(other.lat * r) * sin(dLon / 2) * sin(dLon / 2)
+        return 2 * 6371.0088 * asin(min(1, h.squareRoot()))
+    }
 }
 
 /// A town, village, or other named point whose controller the timeline tracks.
@@ -17,11 +26,15 @@ public struct Place: Hashable, Sendable {
     public let country: String
     public let population: Int
     public let geonameID: Int?
+    /// Why the place is what it is where a reader might doubt it (e.g. why it lies within 1 km
+    /// of another place: a city split between sides, an air base beside its town).
+    public let note: String
 
     public init(id: String, name: String, nameAr: String, coordinate: Coordinate,
-                country: String, population: Int, geonameID: Int?) {
+                country: String, population: Int, geonameID: Int?, note: String = "") {
         self.id = id; self.name = name; self.nameAr = nameAr; self.coordinate = coordinate
         self.country = country; self.population = population; self.geonameID = geonameID
+        self.note = note
     }
 }
 
@@ -39,7 +52,8 @@ public struct Gazetteer: Sendable {
 
     public subscript(id: String) -> Place? { index[id].map { places[$0] } }
 
-    /// Reads `places.csv`: `id,name,name_ar,lat,lon,country,population,geonameid`.
+    /// Reads `places.csv`: `id,name,name_ar,lat,lon,country,population,geonameid` and an
+    /// optional `note`.
     public static func load(path: String, displayName: String) throws -> Gazetteer {
         let table = try CSVTable.read(path: path, displayName: displayName)
         let idx = try table.columns(["id", "name", "name_ar", "lat", "lon", "country", "population", "geonameid"])
@@ -70,7 +84,8 @@ public struct Gazetteer: Sendable {
             guard !name.isEmpty else { bad("place '\(id)' has no name"); continue }
             places.append(Place(id: id, name: name, nameAr: row["name_ar", in: idx],
                                 coordinate: Coordinate(lon: lon, lat: lat), country: country,
-                                population: pop, geonameID: Int(row["geonameid", in: idx])))
+                                population: pop, geonameID: Int(row["geonameid", in: idx]),
+                                note: table.header.contains("note") ? row["note", in: idx] : ""))
         }
         if !problems.isEmpty { throw DataProblems(problems) }
         return Gazetteer(places: places)

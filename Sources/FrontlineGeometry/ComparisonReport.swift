@@ -21,6 +21,18 @@ extension Comparison {
         return nil
     }
 
+    /// The sieges that were on at some time between the two dates, each with what happened to it
+    /// in that period: `began`, `ended`, `began and ended`, or `ongoing` (on throughout).
+    public func sieges(dataset: Dataset) -> [(siege: Siege, status: String)] {
+        let early = min(from, to), late = max(from, to)
+        return dataset.sieges.filter { $0.start <= late && $0.end >= early }
+            .sorted { $0.start != $1.start ? $0.start < $1.start : $0.place < $1.place }
+            .map { s in
+                let began = s.start > early, ended = s.end < late
+                return (s, began && ended ? "began and ended" : began ? "began" : ended ? "ended" : "ongoing")
+            }
+    }
+
     public func json(dataset: Dataset) -> String {
         func s(_ v: String?) -> String { v.map(GeoJSON.jsonString) ?? "null" }
         let ch = changes.map {
@@ -29,8 +41,12 @@ extension Comparison {
         let fa = factions.map {
             "{\"id\": \(s($0.id)), \"area_km2_from\": \(Self.km2($0.areaFrom)), \"area_km2_to\": \(Self.km2($0.areaTo)), \"delta_km2\": \(Self.km2($0.deltaKm2)), \"hinterland_km2_from\": \(Self.km2($0.hinterlandFrom)), \"hinterland_km2_to\": \(Self.km2($0.hinterlandTo)), \"hinterland_delta_km2\": \(Self.km2($0.hinterlandDeltaKm2)), \"population_from\": \($0.populationFrom), \"population_to\": \($0.populationTo)}"
         }
+        let si = sieges(dataset: dataset).map { e in
+            "{\"place\": \(s(e.siege.place)), \"name\": \(s(dataset.name(of: e.siege.place))), \"besieger\": \(s(e.siege.besieger)), \"start\": \"\(e.siege.start)\", \"end\": \"\(e.siege.end)\", \"status\": \(s(e.status)), \"source\": \(s(e.siege.source))}"
+        }
         return "{\"from\": \"\(from)\", \"to\": \"\(to)\", \"changes\": [\n  " + ch.joined(separator: ",\n  ")
-            + "\n], \"factions\": [\n  " + fa.joined(separator: ",\n  ") + "\n]}\n"
+            + "\n], \"factions\": [\n  " + fa.joined(separator: ",\n  ") + "\n], \"sieges\": [\n  "
+            + si.joined(separator: ",\n  ") + "\n]}\n"
     }
 
     public func markdown(dataset: Dataset) -> String {
@@ -50,6 +66,14 @@ extension Comparison {
             for c in changes {
                 let host = URL(string: c.source)?.host ?? "source"
                 out += "| \(c.date) | \(c.name) | \(sideName(c.from, dataset)) | \(sideName(c.to, dataset)) | [\(host)](\(c.source)) |\n"
+            }
+        }
+        let sieges = sieges(dataset: dataset)
+        if !sieges.isEmpty {
+            out += "\n## Sieges\n\n| Town | Besieged by | From | To | In this period | Source |\n|---|---|---|---|---|---|\n"
+            for e in sieges {
+                let host = URL(string: e.siege.source)?.host ?? "source"
+                out += "| \(dataset.name(of: e.siege.place)) | \(sideName(e.siege.besieger, dataset)) | \(e.siege.start) | \(e.siege.end) | \(e.status) | [\(host)](\(e.siege.source)) |\n"
             }
         }
         if !flows.isEmpty {
@@ -79,6 +103,13 @@ extension Comparison {
         out += "\nTowns that changed hands: \(changes.count) change(s) in \(Set(changes.map(\.place)).count) town(s)\n"
         for c in changes {
             out += "  \(c.date)  \(c.name): \(sideName(c.from, dataset)) → \(sideName(c.to, dataset))\n"
+        }
+        let sieges = sieges(dataset: dataset).filter { $0.status != "ongoing" }
+        if !sieges.isEmpty {
+            out += "\nSieges that began or ended: \(sieges.count)\n"
+            for e in sieges {
+                out += "  \(dataset.name(of: e.siege.place)) besieged by \(sideName(e.siege.besieger, dataset)), \(e.siege.start) → \(e.siege.end) (\(e.status))\n"
+            }
         }
         return out
     }

@@ -72,7 +72,10 @@ public final class FrameSequence {
         // Runs of equal snapshots, and the area series for the strip.
         var runs: [Range<Int>] = []
         var start = 0
-        for i in 1...days.count where i == days.count || snapshots[i].controllers != snapshots[i - 1].controllers {
+        // A siege beginning or ending changes the map (its ring) without changing the territory.
+        let sieges = days.map { day in dataset.sieges(on: day).map { "\($0.key)=\($0.value.besieger)" }.sorted() }
+        for i in 1...days.count where i == days.count || snapshots[i].controllers != snapshots[i - 1].controllers
+            || sieges[i] != sieges[i - 1] {
             runs.append(start..<i)
             start = i
         }

@@ -125,14 +125,40 @@ public final class MapRenderer {
         if !dataset.atlas.sparse.isEmpty {
             items.append(.symbol(.desert, tiers ? "No fixed control: between hostile sides" : "Open desert, no fixed control"))
         }
-        items += [.symbol(.town, "Town, coloured by who held it"), .symbol(.border, "International border"),
+        let besieged = self.besieged(snapshot)
+        items.append(.symbol(.town, "Town, coloured by who held it"))
+        if !besieged.isEmpty { items.append(.symbol(.besiegedTown, "Besieged: dashed ring in the besieger's colour")) }
+        items += [.symbol(.border, "International border"),
                   .symbol(.governorate, "Governorate border")]
         let panels = layoutPanels(title: title, legendHead: tiers ? "Area held + hinterland (km²)" : "Area held (km²)",
                                   legend: items, canvas: canvas)
         var obstacles = panels.map(\.rect)
         obstacles += drawCountryNames(canvas, avoiding: obstacles)
-        drawPlaces(snapshot, on: canvas, obstacles: obstacles)
+        drawPlaces(snapshot, on: canvas, obstacles: obstacles, besieged: besieged)
         for p in panels { p.draw() }
+    }
+
+    /// The tracked places under siege on the snapshot's day that are on this map: place id → besieger.
+    func besieged(_ snapshot: ControlSnapshot) -> [String: ControllerID] {
+        var out: [String: ControllerID] = [:]
+        let visible = Rect(x: 0, y: 0, width: options.size.width, height: options.size.height - options.reservedBottom)
+        for (id, siege) in dataset.sieges(on: snapshot.day) {
+            guard snapshot[id] != nil, let px = placePixels[id], visible.contains(Rect(x: px.x, y: px.y, width: 0, height: 0)) else { continue }
+            out[id] = siege.besieger
+        }
+        return out
+    }
+
+    /// A dashed ring round a besieged town's dot, in the besieger's colour on a white casing.
+    func siegeRing(_ c: Point, radius r: Double, besieger: ControllerID, on canvas: Canvas) {
+        let u = unit
+        let n = 40
+        let ring = [(0..<n).map { i -> Point in
+            let a = Double(i) / Double(n) * 2 * Double.pi
+            return Point(c.x + r * cos(a), c.y + r * sin(a))
+        }]
+        canvas.stroke(ring, Paint(hex: "#FFFFFF", alpha: 0.9), width: 3.6 * u, dash: [], closed: true)
+        canvas.stroke(ring, style.dot(besieger), width: 2.2 * u, dash: [2.6 * u, 1.7 * u], closed: true)
     }
 
     func titleText(_ day: Day) -> TitleText {
@@ -246,7 +272,7 @@ public final class MapRenderer {
     /// Town dots and labels. `changed` maps towns that changed hands to their previous
     /// controller: they are ringed in that colour and labelled first.
     func drawPlaces(_ snapshot: ControlSnapshot, on canvas: Canvas, obstacles: [Rect],
-                    changed: [String: ControllerID] = [:]) {
+                    changed: [String: ControllerID] = [:], besieged: [String: ControllerID] = [:]) {
         let u = unit
         let visible = Rect(x: 0, y: 0, width: canvas.size.width, height: canvas.size.height - options.reservedBottom)
         let places = dataset.gazetteer.places.filter { snapshot[$0.id] != nil && visible.contains(Rect(x: placePixels[$0.id]!.x, y: placePixels[$0.id]!.y, width: 0, height: 0)) }
@@ -275,6 +301,7 @@ public final class MapRenderer {
                 let ring = previous == Controllers.unheld ? Paint(hex: "#B8A878") : style.dot(previous)
                 canvas.circle(c, radius: r + 3.2 * u, fill: .white, stroke: ring, strokeWidth: 2.6 * u)
             }
+            if let besieger = besieged[p.id] { siegeRing(c, radius: r + 3.4 * u, besieger: besieger, on: canvas) }
             if controller == Controllers.contested {
                 canvas.circle(c, radius: r, fill: .white, stroke: style.contestedHatch, strokeWidth: 1.8 * u)
                 canvas.stroke([[Point(c.x - r * 0.6, c.y + r * 0.6), Point(c.x + r * 0.6, c.y - r * 0.6)]],
@@ -341,7 +368,7 @@ public final class MapRenderer {
         var sub: String
     }
 
-    enum SymbolKind { case town, border, governorate, desert, changedTown, hinterland }
+    enum SymbolKind { case town, border, governorate, desert, changedTown, hinterland, besiegedTown }
 
     enum LegendItem {
         case area(fill: Paint, hatch: Paint?, edge: Paint, dot: Paint?, label: String, value: String)
@@ -462,6 +489,11 @@ public final class MapRenderer {
         switch kind {
         case .town:
             canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
+        case .besiegedTown:
+            let c = Point(x0 + sw / 2, cy)
+            siegeRing(c, radius: 7.4 * u, besieger: dataset.factions.factions.first(where: { $0.id == "isis" })?.id
+                      ?? dataset.factions.factions.first?.id ?? "", on: canvas)
+            canvas.circle(c, radius: 4 * u, fill: Paint(hex: "#777777"), stroke: .white, strokeWidth: 1 * u)
         case .changedTown:
             canvas.circle(Point(x0 + sw / 2, cy), radius: 8 * u, fill: .white, stroke: Paint(hex: "#777777"), strokeWidth: 2.6 * u)
             canvas.circle(Point(x0 + sw / 2, cy), radius: 4 * u, fill: Paint(hex: "#333333"), stroke: .white, strokeWidth: 1 * u)

@@ -120,13 +120,20 @@ struct CLI {
         let r = try CLI.run(["control", "--date", "2017-11-19"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.first == "id,name,lat,lon,controller,since,source")
+        #expect(lines.first == "id,name,lat,lon,controller,since,source,besieged_by")
         let places = try String(contentsOfFile: Fixtures.geodata + "/places.csv", encoding: .utf8).split(separator: "\n").count - 1
         #expect(lines.count - 1 == places)
         #expect(lines.contains { $0.hasPrefix("mosul,") && $0.contains(",iraq_gov,") })
         let j = try CLI.run(["control", "--date", "2017-11-19", "--format", "json"])
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
         #expect((obj["places"] as? [Any])?.count == places)
+        // Deir ez-Zor's air base under the ISIS siege.
+        let besieged = try CLI.run(["control", "--date", "2016-06-01"])
+        #expect(besieged.stdout.split(separator: "\n").contains { $0.hasPrefix("deir-ez-zor-airport,") && $0.hasSuffix(",isis") })
+        let bj = try CLI.run(["control", "--date", "2016-06-01", "--format", "json"])
+        let bobj = try #require(try JSONSerialization.jsonObject(with: Data(bj.stdout.utf8)) as? [String: Any])
+        let airport = try #require((bobj["places"] as? [[String: Any]])?.first { $0["id"] as? String == "deir-ez-zor-airport" })
+        #expect((airport["siege"] as? [String: Any])?["besieger"] as? String == "isis")
     }
 
     @Test func exportWritesOneFeaturePerSideAndTier() throws {

@@ -85,10 +85,15 @@ import FrontlineTestSupport
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/c.json"))) as? [String: Any])
         let changes = try #require(obj["changes"] as? [[String: Any]])
         #expect(changes.filter { $0["place"] as? String == "abu-kamal" }.count >= 3)
+        // The ISIS siege of Deir ez-Zor was broken in September 2017.
+        let sieges = try #require(obj["sieges"] as? [[String: Any]])
+        #expect(sieges.contains { $0["place"] as? String == "deir-ez-zor" && $0["status"] as? String == "ended" && $0["besieger"] as? String == "isis" })
         let md = try CLI.run(["compare", "2017-06-01", "2017-12-01", "--report", dir + "/c.md", "--layout", "side-by-side",
                               "--out", dir + "/s.png", "--size", "1500x500"])
         #expect(md.status == 0, "\(md.stderr)")
-        #expect(try String(contentsOfFile: dir + "/c.md", encoding: .utf8).contains("| Date | Town | From | To | Source |"))
+        let markdown = try String(contentsOfFile: dir + "/c.md", encoding: .utf8)
+        #expect(markdown.contains("| Date | Town | From | To | Source |"))
+        #expect(markdown.contains("## Sieges") && markdown.contains("| Deir ez-Zor | Islamic State (ISIS) |"))
     }
 
     @Test func orderAndEqualDates() throws {

@@ -73,7 +73,11 @@ import FrontlineData
     @Test func jsonHasTheContractShape() throws {
         let c = try builder.compare(from: try day("2017-05-01"), to: try day("2017-10-01"))
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(c.json(dataset: dataset).utf8)) as? [String: Any])
-        #expect(Set(obj.keys) == ["from", "to", "changes", "factions"])
+        #expect(Set(obj.keys) == ["from", "to", "changes", "factions", "sieges"])
+        // east-town is besieged by ISIS from 2016-07-01 to 2017-08-31: the siege ended in the period.
+        let sieges = try #require(obj["sieges"] as? [[String: Any]])
+        #expect(sieges.count == 1 && sieges[0]["status"] as? String == "ended" && sieges[0]["besieger"] as? String == "isis")
+        #expect(Set(sieges[0].keys) == ["place", "name", "besieger", "start", "end", "status", "source"])
         #expect(obj["from"] as? String == "2017-05-01" && obj["to"] as? String == "2017-10-01")
         let changes = try #require(obj["changes"] as? [[String: Any]])
         #expect(changes.count == 5)
