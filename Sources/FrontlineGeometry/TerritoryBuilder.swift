@@ -219,14 +219,27 @@ public final class TerritoryBuilder {
 
     private func cellSet(for active: Set<String>) throws -> CellSet {
         if let set = cellSets[active] { return set }
-        let key = cache?.key("cells", active.sorted())
+        // The cells of the places are shared by every day with the same places, whatever zones
+        // are on; zones are cut out of a copy.
+        let places = Set(active.filter { dataset.gazetteer[$0] != nil })
+        let base = try placeCells(places)
+        let zones = dataset.zones.filter { $0.kind == .area && active.contains($0.id) && zoneShapes[$0.id] != nil }
+        let set = zones.isEmpty ? base : try cutting(zones, from: base)
+        remember(set, for: active)
+        return set
+    }
+
+    /// The cells of a set of places: from memory, else from the disk cache, else computed.
+    private func placeCells(_ places: Set<String>) throws -> CellSet {
+        if let set = cellSets[places] { return set }
+        let key = cache?.key("cells", places.sorted())
         if let cache, let key, let payload = cache.read(key), let set = try? decodeCells(payload) {
-            remember(set, for: active)
+            remember(set, for: places)
             return set
         }
-        let set = try computeCells(for: active)
+        let set = try computeCells(for: places)
         if let cache, let key { cache.write(key, try encode(set)) }
-        remember(set, for: active)
+        remember(set, for: places)
         return set
     }
 
@@ -235,13 +248,13 @@ public final class TerritoryBuilder {
         cellSets[active] = set
     }
 
-    private func computeCells(for active: Set<String>) throws -> CellSet {
+    private func computeCells(for places: Set<String>) throws -> CellSet {
         let set = CellSet()
         for (code, parts) in domains {
             for (d, shape) in parts.enumerated() {
                 var seen: [XY: String] = [:]
                 var ids: [String] = []
-                for id in cellOrder where active.contains(id) && dataset.gazetteer[id]?.country == code
+                for id in cellOrder where places.contains(id) && dataset.gazetteer[id]?.country == code
                     && (domainOf[id] ?? 0) == d {
                     guard let p = positions[id], seen[p] == nil else { continue }
                     seen[p] = id
@@ -250,9 +263,15 @@ public final class TerritoryBuilder {
                 try voronoiCells(of: ids, in: shape, into: set)
             }
         }
-        // Zones override the cells of places: a desert pocket is cut out of whatever the towns
-        // around it would otherwise claim.
-        for z in dataset.zones where z.kind == .area && active.contains(z.id) {
+        return set
+    }
+
+    /// A copy of `base` with the area zones cut out of the cells of places: a desert pocket
+    /// overrides whatever the towns around it would otherwise claim.
+    private func cutting(_ zones: [Zone], from base: CellSet) throws -> CellSet {
+        let set = CellSet()
+        set.full = base.full; set.held = base.held; set.neighbours = base.neighbours; set.links = base.links
+        for z in zones {
             guard let zone = zoneShapes[z.id] else { continue }
             let prepared = zone.prepared()
             for (id, cell) in set.full where prepared.intersects(cell) {
