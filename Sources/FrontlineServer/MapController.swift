@@ -16,11 +16,11 @@ struct MapController {
 
     func map(_ request: Request) async throws -> Response {
         let dataset = service.dataset
-        let q = try Query(request, allowed: ["date", "compare", "region", "size", "format", "theme", "labels"])
+        let q = try Query(request, allowed: ["date", "compare", "region", "size", "format", "theme", "labels", "panels"])
         let r = MapRequest(day: try q.day("date", dataset: dataset), compare: try q.optionalDay("compare", dataset: dataset),
                            region: try q.region(dataset: dataset), size: try q.size(default: "1280x960"),
-                           format: try q.format(), theme: try q.theme(dataset: dataset), labels: try q.labels())
-        let key = "map|\(r.day)|\(r.compare.map(\.iso) ?? "")|\(r.region)|\(Int(r.size.width))x\(Int(r.size.height))|\(r.format.rawValue)|\(r.theme)|\(r.labels.rawValue)"
+                           format: try q.format(), theme: try q.theme(dataset: dataset), labels: try q.labels(), bare: try q.bare())
+        let key = r.key
         let types: [OutputFormat: String] = [.png: "image/png", .svg: "image/svg+xml", .pdf: "application/pdf"]
         var response = try await answer.respond(request, key: key, contentType: types[r.format]!) { try await service.map(r) }
         if r.format != .png {

@@ -45,6 +45,8 @@ struct ViewKey: Hashable {
     let labels: LabelLanguage
     /// Maps of a day leave their title for each day to draw; change maps draw their own.
     let undated: Bool
+    /// No title or legend panel (the page shows its own).
+    var bare = false
 }
 
 struct TerritoryKey: Hashable {
@@ -69,15 +71,23 @@ public struct MapRequest: Sendable, Hashable {
     public var format: OutputFormat
     public var theme: String
     public var labels: LabelLanguage
+    /// Without the title and legend panels.
+    public var bare: Bool
 
     public init(day: Day, compare: Day? = nil, region: MapRegion = .all, size: Size = Size(1280, 960),
-                format: OutputFormat = .png, theme: String = "wikipedia", labels: LabelLanguage = .en) {
+                format: OutputFormat = .png, theme: String = "wikipedia", labels: LabelLanguage = .en, bare: Bool = false) {
         self.day = day; self.compare = compare; self.region = region; self.size = size
-        self.format = format; self.theme = theme; self.labels = labels
+        self.format = format; self.theme = theme; self.labels = labels; self.bare = bare
     }
 
     var view: ViewKey {
-        ViewKey(region: region, width: Int(size.width), height: Int(size.height), theme: theme, labels: labels, undated: compare == nil)
+        ViewKey(region: region, width: Int(size.width), height: Int(size.height), theme: theme, labels: labels,
+                undated: compare == nil, bare: bare)
+    }
+
+    /// Names the answer fully, for the response cache and the ETag.
+    var key: String {
+        "map|\(day)|\(compare.map(\.iso) ?? "")|\(region)|\(Int(size.width))x\(Int(size.height))|\(format.rawValue)|\(theme)|\(labels.rawValue)|\(bare ? "bare" : "panels")"
     }
 }
 
@@ -159,6 +169,7 @@ public final class MapService: @unchecked Sendable {
             var options = MapOptions(size: Size(Double(key.width), Double(key.height)), region: key.region,
                                      theme: key.theme, labels: key.labels)
             options.deferTitle = key.undated
+            options.bare = key.bare
             // A projection of its own: the renderer is shared by threads once made, and only
             // its initialiser and `visibleBox` (called here) use PROJ.
             let renderer = try MapRenderer(dataset: dataset, projection: try Projection.regionalEqualArea(), options: options)
@@ -174,7 +185,7 @@ public final class MapService: @unchecked Sendable {
 
     /// The map image for a request (PNG, SVG or PDF bytes).
     public func map(_ request: MapRequest) async throws -> Data {
-        let key = "map|\(request.day)|\(request.compare.map(\.iso) ?? "")|\(request.region)|\(Int(request.size.width))x\(Int(request.size.height))|\(request.format.rawValue)|\(request.theme)|\(request.labels.rawValue)"
+        let key = request.key
         if let data = responses.cached(key) { return data }
         return try await pool.run { worker in
             try self.responses.value(for: key) {

@@ -97,6 +97,15 @@ struct Query {
         return text
     }
 
+    /// `panels=all` (the default: title and legend drawn on the map) or `none`.
+    func bare() throws -> Bool {
+        switch values["panels"] ?? "all" {
+        case "all": return false
+        case "none": return true
+        case let text: throw APIError.badRequest("panels '\(text)' is not one of all, none", parameter: "panels")
+        }
+    }
+
     func labels() throws -> LabelLanguage {
         let text = values["labels"] ?? "en"
         guard let l = LabelLanguage(rawValue: text) else {

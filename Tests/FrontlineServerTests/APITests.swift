@@ -138,7 +138,7 @@ func pngSize(_ buffer: ByteBuffer) -> (Int, Int)? {
     @Test func regionThemeLabelsAndCompareAreHonoured() async throws {
         try await Shared.app().test(.router) { client in
             var bodies: [ByteBuffer] = []
-            for query in ["", "&region=38,34,41,37", "&theme=colourblind", "&labels=both", "&compare=2017-06-01"] {
+            for query in ["", "&panels=none", "&region=38,34,41,37", "&theme=colourblind", "&labels=both", "&compare=2017-06-01"] {
                 try await client.execute(uri: "/api/map?date=2017-11-19&size=640x480" + query, method: .get) { r in
                     #expect(r.status == .ok, "\(query)")
                     bodies.append(r.body)
@@ -219,6 +219,7 @@ func pngSize(_ buffer: ByteBuffer) -> (Int, Int)? {
         ("/api/map?date=2017-11-19&format=gif", "format"),
         ("/api/map?date=2017-11-19&theme=neon", "theme"),
         ("/api/map?date=2017-11-19&labels=fr", "labels"),
+        ("/api/map?date=2017-11-19&panels=some", "panels"),
         ("/api/map?date=2017-11-19&compare=2017-13-01", "compare"),
         ("/api/map?date=2017-11-19&zoom=3", "zoom"),
         ("/api/map?date=2017-11-19&date=2017-11-20", "date"),

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import FrontlineTestSupport
 import Testing
 
@@ -32,7 +29,8 @@ final class Child {
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] h in
             let text = String(decoding: h.availableData, as: UTF8.self)
-            guard let self, !text.isEmpty else { return }
+            guard let self else { return }
+            if text.isEmpty { h.readabilityHandler = nil; return }
             self.lock.lock(); self.lines.append(text); self.lock.unlock()
         }
         try process.run()
@@ -56,8 +54,12 @@ final class Child {
 
     func stop() {
         output.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
+        let pid = process.processIdentifier
+        if process.isRunning { kill(pid, SIGTERM) }
+        // chromedriver may ignore SIGTERM; Process.waitUntilExit spins on Linux, so poll.
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(pid, SIGKILL) }
     }
 }
 
@@ -77,20 +79,78 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
+/// One HTTP/1.1 exchange on loopback over a plain socket (URLSession on Linux is not reliable
+/// enough for this), with `Connection: close` so the answer ends at end of stream.
+func httpExchange(port: Int, method: String, path: String, body: Data?) throws -> Data {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw BrowserError(description: "socket: \(errno)") }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+    guard connected else { throw BrowserError(description: "cannot connect to 127.0.0.1:\(port)") }
+    var request = Data("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n".utf8)
+    if let body { request += Data("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
+    request += Data("\r\n".utf8)
+    if let body { request += body }
+    try request.withUnsafeBytes { raw in
+        var sent = 0
+        while sent < raw.count {
+            let n = send(fd, raw.baseAddress! + sent, raw.count - sent, 0)
+            guard n > 0 else { throw BrowserError(description: "send failed") }
+            sent += n
+        }
+    }
+    // Never wait for ever: a minute per read at most.
+    var timeout = timeval(tv_sec: 60, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var response = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    // chromedriver keeps the connection open, so the answer ends where its length says.
+    func complete() -> Bool {
+        guard let split = response.range(of: Data("\r\n\r\n".utf8)) else { return false }
+        let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).lowercased()
+        if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+           let n = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+            return response.count - split.upperBound >= n
+        }
+        if head.contains("transfer-encoding: chunked") { return response.range(of: Data("\r\n0\r\n\r\n".utf8)) != nil }
+        return false
+    }
+    while !complete() {
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n <= 0 { break }
+        response.append(contentsOf: buffer[0..<n])
+    }
+    guard let split = response.range(of: Data("\r\n\r\n".utf8)) else { throw BrowserError(description: "no HTTP answer to \(method) \(path)") }
+    let head = String(decoding: response[..<split.lowerBound], as: UTF8.self).lowercased()
+    var payload = Data(response[split.upperBound...])
+    if head.contains("transfer-encoding: chunked") {
+        var out = Data(), rest = payload
+        while let line = rest.range(of: Data("\r\n".utf8)),
+              let size = Int(String(decoding: rest[..<line.lowerBound], as: UTF8.self), radix: 16), size > 0 {
+            let start = line.upperBound
+            out += rest[start..<(start + size)]
+            rest = Data(rest[(start + size + 2)...])
+        }
+        payload = out
+    }
+    return payload
+}
+
 /// The few WebDriver commands the test needs.
 struct WebDriver {
-    let base: String
+    let port: Int
     var session = ""
 
-    func call(_ method: String, _ path: String, _ body: Any? = nil) async throws -> Any? {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 60
-        if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, _) = try await URLSession.shared.data(for: request)
+    @discardableResult
+    func call(_ method: String, _ path: String, _ body: Any? = nil) throws -> Any? {
+        let data = try httpExchange(port: port, method: method, path: path,
+                                    body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         if let value = object?["value"] as? [String: Any], let error = value["error"] as? String {
             throw BrowserError(description: "\(method) \(path): \(error): \(value["message"] ?? "")")
@@ -98,68 +158,71 @@ struct WebDriver {
         return object?["value"]
     }
 
-    mutating func start(size: (Int, Int)) async throws {
+    mutating func start(size: (Int, Int)) throws {
         let caps: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
             "goog:chromeOptions": ["binary": Browser.chromium,
                                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                             "--hide-scrollbars", "--window-size=\(size.0),\(size.1)", "--lang=en-GB"]],
         ]]]
-        let value = try await call("POST", "/session", caps) as? [String: Any]
+        let value = try call("POST", "/session", caps) as? [String: Any]
         session = try #require(value?["sessionId"] as? String)
     }
 
-    func go(_ url: String) async throws { _ = try await call("POST", "/session/\(session)/url", ["url": url]) }
+    func go(_ url: String) throws { try call("POST", "/session/\(session)/url", ["url": url]) }
 
     @discardableResult
-    func script(_ js: String, _ args: [Any] = []) async throws -> Any? {
-        try await call("POST", "/session/\(session)/execute/sync", ["script": js, "args": args])
+    func script(_ js: String) throws -> Any? {
+        try call("POST", "/session/\(session)/execute/sync", ["script": js, "args": [Any]()])
     }
 
-    func element(_ css: String) async throws -> String {
-        let v = try await call("POST", "/session/\(session)/element", ["using": "css selector", "value": css]) as? [String: Any]
+    func element(_ css: String) throws -> String {
+        let v = try call("POST", "/session/\(session)/element", ["using": "css selector", "value": css]) as? [String: Any]
         return try #require(v?.values.first as? String)
     }
 
-    func click(_ css: String) async throws { _ = try await call("POST", "/session/\(session)/element/\(try await element(css))/click", [:]) }
+    func click(_ css: String) throws { try call("POST", "/session/\(session)/element/\(try element(css))/click", [String: Any]()) }
 
-    func keys(_ css: String, _ text: String) async throws {
-        _ = try await call("POST", "/session/\(session)/element/\(try await element(css))/value", ["text": text])
+    func keys(_ css: String, _ text: String) throws {
+        try call("POST", "/session/\(session)/element/\(try element(css))/value", ["text": text])
     }
 
     /// A real mouse click at (x, y) from the top left of the element.
-    func click(_ css: String, x: Double, y: Double) async throws {
-        let el = try await element(css)
+    func click(_ css: String, x: Double, y: Double) throws {
+        let el = try element(css)
         // W3C pointer offsets are from the element's centre.
-        let rect = try #require(try await call("GET", "/session/\(session)/element/\(el)/rect") as? [String: Any])
+        let rect = try #require(try call("GET", "/session/\(session)/element/\(el)/rect") as? [String: Any])
         let w = (rect["width"] as? Double) ?? 0, h = (rect["height"] as? Double) ?? 0
         let origin: [String: Any] = ["element-6066-11e4-a52e-4f735466cecf": el]
+        let move: [String: Any] = ["type": "pointerMove", "duration": 100, "origin": origin, "x": Int(x - w / 2), "y": Int(y - h / 2)]
         let actions: [String: Any] = ["actions": [["type": "pointer", "id": "mouse", "parameters": ["pointerType": "mouse"], "actions": [
-            ["type": "pointerMove", "duration": 0, "origin": origin, "x": Int(x - w / 2), "y": Int(y - h / 2)],
-            ["type": "pointerMove", "duration": 100, "origin": origin, "x": Int(x - w / 2), "y": Int(y - h / 2)],
-            ["type": "pointerDown", "button": 0],
-            ["type": "pointerUp", "button": 0],
+            move, ["type": "pointerDown", "button": 0], ["type": "pointerUp", "button": 0],
         ]]]]
-        _ = try await call("POST", "/session/\(session)/actions", actions)
+        try call("POST", "/session/\(session)/actions", actions)
     }
 
-    func screenshot() async throws -> Data {
-        let b64 = try #require(try await call("GET", "/session/\(session)/screenshot") as? String)
+    func screenshot() throws -> Data {
+        let b64 = try #require(try call("GET", "/session/\(session)/screenshot") as? String)
         return try #require(Data(base64Encoded: b64))
     }
 
     /// Polls `js` (which returns a value or null) until it returns a truthy value.
     @discardableResult
-    func wait(_ what: String, seconds: Double = 60, _ js: String) async throws -> Any {
+    func wait(_ what: String, seconds: Double = 60, _ js: String) throws -> Any {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let v = try await script(js), !(v is NSNull), (v as? Bool) != false { return v }
-            try await Task.sleep(nanoseconds: 100_000_000)
+            if let v = try script(js), !(v is NSNull), (v as? Bool) != false { return v }
+            Thread.sleep(forTimeInterval: 0.1)
         }
         throw BrowserError(description: "timed out waiting for \(what)")
     }
 
-    func quit() async { _ = try? await call("DELETE", "/session/\(session)") }
+    func quit() { _ = try? call("DELETE", "/session/\(session)") }
+
+    func save(_ png: Data, to path: String) throws {
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        try png.write(to: URL(fileURLWithPath: path))
+    }
 }
 
 @Suite(.serialized) struct BrowserTests {
@@ -174,7 +237,7 @@ struct WebDriver {
     }
 
     @Test(.enabled(if: Browser.available, "skipped: Chromium is not installed (apt-get install chromium chromium-driver)"))
-    func thePageInHeadlessChromium() async throws {
+    func thePageInHeadlessChromium() throws {
         let server = try Child(FrontlineBinary.path, ["serve", "--port", "0", "--data", Fixtures.geodata])
         defer { server.stop() }
         let url = try server.waitFor("(http://127\\.0\\.0\\.1:[0-9]+/)", seconds: 30)
@@ -182,51 +245,53 @@ struct WebDriver {
         let driver = try Child(Browser.driver, ["--port=\(port)"])
         defer { driver.stop() }
         _ = try driver.waitFor("(ChromeDriver was started successfully|started successfully)", seconds: 20)
-        var web = WebDriver(base: "http://127.0.0.1:\(port)")
-        try await web.start(size: (1400, 950))
+        var web = WebDriver(port: port)
+        try web.start(size: (1400, 950))
         do {
-            try await drive(web, url: url)
+            try drive(web, url: url)
         } catch {
-            await web.quit()
+            web.quit()
             throw error
         }
-        await web.quit()
+        web.quit()
     }
 
-    func drive(_ web: WebDriver, url: String) async throws {
+    func drive(_ web: WebDriver, url: String) throws {
         let shots = ProcessInfo.processInfo.environment["FRONTLINE_SCREENSHOTS"] ?? Fixtures.temporaryDirectory("frontline-browser")
 
         // The page opens on a day, draws its map and fills the legend with areas.
-        try await web.go(url + "?date=2017-10-17")
-        let first = try #require(try await web.wait("the first map", Self.mapLoaded("2017-10-17")) as? [String: Any])
+        try web.go(url + "?date=2017-10-17")
+        let first = try #require(try web.wait("the first map", Self.mapLoaded("2017-10-17")) as? [String: Any])
         #expect(first["date"] as? String == "17 October 2017")
-        let legend = try #require(try await web.script("return [...document.querySelectorAll('#legend tbody tr')].map(r => r.textContent).join('|')") as? String)
+        let legend = try #require(try web.script("return [...document.querySelectorAll('#legend tbody tr')].map(r => r.textContent).join('|')") as? String)
         #expect(legend.contains("Islamic State"), "\(legend)")
         #expect(legend.range(of: "[0-9]{1,3},[0-9]{3}", options: .regularExpression) != nil, "areas in km²: \(legend)")
-        let natural = try #require(try await web.script("const i = document.getElementById('map-img'); return [i.naturalWidth, i.naturalHeight, i.clientWidth, i.clientHeight]") as? [Int])
+        let natural = try #require(try web.script("const i = document.getElementById('map-img'); return [i.naturalWidth, i.naturalHeight, i.clientWidth, i.clientHeight]") as? [Int])
         #expect(natural[0] == natural[2] && natural[1] == natural[3], "drawn at screen resolution: \(natural)")
-        try web.save(try await web.screenshot(), to: shots + "/serve-2017-10-17.png")
+        try web.save(try web.screenshot(), to: shots + "/serve-2017-10-17.png")
 
         // The slider, moved with the keyboard: the title and the map follow.
-        try await web.keys("#slider", "\u{E014}\u{E014}\u{E014}")
-        let moved = try #require(try await web.wait("the map three days later", Self.mapLoaded("2017-10-20")) as? [String: Any])
+        try web.keys("#slider", "\u{E014}\u{E014}\u{E014}")
+        let moved = try #require(try web.wait("the map three days later", Self.mapLoaded("2017-10-20")) as? [String: Any])
         #expect(moved["date"] as? String == "20 October 2017")
         #expect(moved["src"] as? String != first["src"] as? String)
         #expect((moved["src"] as? String)?.contains("date=2017-10-20") == true)
+        let downloads = try #require(try web.script("return ['png', 'svg', 'pdf', 'geojson'].map(f => document.getElementById('dl-' + f).href)") as? [String])
+        #expect(downloads[1].contains("format=svg") && downloads[2].contains("format=pdf") && downloads[3].contains("/api/territory?date=2017-10-20"))
 
         // A click on Raqqa: who held it, since when, and the source of that event.
-        let raqqa = try #require(try await web.wait("town positions", "return state.view && state.places ? cssPoint('raqqa') : null") as? [Double])
-        try await web.click("#map", x: raqqa[0], y: raqqa[1])
-        let link = try #require(try await web.wait("Raqqa's source", "const a = document.getElementById('place-source'); return a ? [document.querySelector('#place h3').textContent, a.href, document.querySelectorAll('#place tbody tr').length] : null") as? [Any])
+        let raqqa = try #require(try web.wait("town positions", "return state.view && state.places ? cssPoint('raqqa') : null") as? [Double])
+        try web.click("#map", x: raqqa[0], y: raqqa[1])
+        let link = try #require(try web.wait("Raqqa's source", "const a = document.getElementById('place-source'); return a ? [document.querySelector('#place h3').textContent, a.href, document.querySelectorAll('#place tbody tr').length] : null") as? [Any])
         #expect(link[0] as? String == "Raqqa")
         #expect((link[1] as? String)?.hasPrefix("http") == true)
         #expect((link[2] as? Int ?? 0) >= 2, "the whole history")
-        try web.save(try await web.screenshot(), to: shots + "/serve-raqqa.png")
+        try web.save(try web.screenshot(), to: shots + "/serve-raqqa.png")
 
         // Compare mode: the change map and the towns that changed hands, each with a source.
-        try await web.script("document.getElementById('compare-date').value = '2017-06-01'")
-        try await web.click("#compare-on")
-        let changes = try #require(try await web.wait("the change list", """
+        try web.script("document.getElementById('compare-date').value = '2017-06-01'")
+        try web.click("#compare-on")
+        let changes = try #require(try web.wait("the change list", """
             const img = document.getElementById('map-img');
             const rows = [...document.querySelectorAll('#changes tbody tr')];
             return !document.getElementById('compare-result').hidden && rows.length > 0 && img.complete && img.src.includes('compare=2017-06-01')
@@ -234,30 +299,24 @@ struct WebDriver {
             """) as? [Any])
         #expect((changes[0] as? Int ?? 0) > 10)
         #expect(changes[1] as? Bool == true)
-        try web.save(try await web.screenshot(), to: shots + "/serve-compare.png")
+        try web.save(try web.screenshot(), to: shots + "/serve-compare.png")
 
         // Zoom in with the button: a new region, drawn again.
-        try await web.click("#zoom-in")
-        _ = try await web.wait("the zoomed map", "const i = document.getElementById('map-img'); return i.complete && /region=[0-9.]+%2C/.test(i.src) ? i.src : null")
+        try web.click("#zoom-in")
+        _ = try web.wait("the zoomed map", "const i = document.getElementById('map-img'); return i.complete && /region=[0-9.]+%2C/.test(i.src) ? i.src : null")
 
         // The permalink reopens the same view.
-        let permalink = try #require(try await web.script("return document.getElementById('permalink').href") as? String)
+        let permalink = try #require(try web.script("return document.getElementById('permalink').href") as? String)
         #expect(permalink.contains("compare=2017-06-01") && permalink.contains("region=") && permalink.contains("date=2017-10-20"))
-        try await web.go("about:blank")
-        try await web.go(permalink)
-        let reopened = try #require(try await web.wait("the permalink", """
+        try web.go("about:blank")
+        try web.go(permalink)
+        let reopened = try #require(try web.wait("the permalink", """
             const img = document.getElementById('map-img');
             return img.complete && img.naturalWidth > 0 && document.getElementById('compare-on').checked
-              ? [document.getElementById('title-date').textContent, img.src] : null
+              ? [document.getElementById('title-date').textContent + ' | ' + document.getElementById('title-sub').textContent, img.src] : null
             """) as? [String])
-        #expect(reopened[0] == "1 June 2017 → 20 October 2017")
+        #expect(reopened[0] == "20 October 2017 | What changed hands since 1 June 2017")
         #expect(reopened[1].contains("compare=2017-06-01") && reopened[1].contains("region="))
     }
 }
 
-extension WebDriver {
-    func save(_ png: Data, to path: String) throws {
-        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
-        try png.write(to: URL(fileURLWithPath: path))
-    }
-}

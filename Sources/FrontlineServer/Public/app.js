@@ -99,9 +99,11 @@ function mapSize() {
   const h = Math.max(240, Math.min(4000, Math.round(el.clientHeight * dpr)));
   return [w, h];
 }
-function mapQuery(format) {
+// The map on screen leaves out its title and legend (the page shows both); downloads keep them.
+function mapQuery(format, onScreen) {
   const [w, h] = state.imgSize;
   const p = new URLSearchParams({ date: state.date, region: regionParam(), size: `${w}x${h}`, format });
+  if (onScreen) p.set("panels", "none");
   if (state.compare) p.set("compare", state.compare);
   if (state.theme !== "wikipedia") p.set("theme", state.theme);
   if (state.labels !== "en") p.set("labels", state.labels);
@@ -112,7 +114,7 @@ let loadToken = 0;
 function loadMap() {
   state.imgSize = mapSize();
   const token = ++loadToken;
-  const src = mapQuery("png");
+  const src = mapQuery("png", true);
   const img = new Image();
   const slow = setTimeout(() => { if (token === loadToken) showStatus("Drawing the map…"); }, 350);
   const done = new Promise((resolve) => {
@@ -417,6 +419,7 @@ function renderPlace(h) {
   }
   table.append(cap, thead, tbody);
   box.append(title, ar, dl, head, table);
+  box.closest(".panel").scrollIntoView({ block: "nearest" });
 }
 
 // ---- legend, compare ----
@@ -526,8 +529,8 @@ function setDate(iso, opts = {}) {
   $("slider").value = n;
   $("slider").setAttribute("aria-valuetext", longDate(state.date));
   $("date").value = state.date;
-  $("title-date").textContent = state.compare ? `${longDate(state.compare)} → ${longDate(state.date)}` : longDate(state.date);
-  $("title-sub").textContent = state.compare ? "What changed hands between the two dates" : "Who held what on this day";
+  $("title-date").textContent = longDate(state.date);
+  $("title-sub").textContent = state.compare ? `What changed hands since ${longDate(state.compare)}` : "Who held what on this day";
   document.title = `frontline — ${longDate(state.date)}`;
   writeURL();
   const drawn = loadMap();
@@ -594,6 +597,7 @@ function setupControls() {
       state.compare = clampDate(state.compare);
     } else state.compare = null;
     setDate(state.date);
+    if (state.compare) $("compare-head").closest(".panel").scrollIntoView({ block: "nearest" });
   });
   $("compare-date").addEventListener("change", () => {
     if (!$("compare-date").value) return;
