@@ -34,6 +34,7 @@ load concurrent --clients 8 --requests 40
 echo
 echo "== soak =="
 load soak --clients 50 --seconds "$([ "$quick" = "--quick" ] && echo 10 || echo 30)" --pid "$pid"
+echo "RSS after a second soak (flat if the caches are full): $(load soak --clients 50 --seconds 20 --pid "$pid" | tail -1 | sed 's/.*after //')"
 echo "RSS peak (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
 
 echo

@@ -32,6 +32,7 @@ class Client:
         u = urllib.parse.urlparse(url)
         self.host, self.port = u.hostname, u.port
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        self.work = ""
 
     def get(self, path):
         start = time.perf_counter()
@@ -40,6 +41,7 @@ class Client:
             r = self.conn.getresponse()
             body = r.read()
             status = r.status
+            self.work = r.getheader("X-Frontline-Map", "")
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
@@ -75,16 +77,20 @@ def sweep(args):
     c = Client(args.url)
     ds = list(days(args.frm, args.to, args.step))
     first, again = [], []
+    by_work = {"drawn": [], "dated": []}
     errors = 0
     for d in ds:
         status, _, ms = c.get(map_path(d, args.size))
         errors += status != 200
         first.append(ms)
+        by_work.setdefault(c.work, []).append(ms)
     for d in ds:
         status, _, ms = c.get(map_path(d, args.size))
         errors += status != 200
         again.append(ms)
     report(f"sweep {args.frm}..{args.to} step {args.step}d, first pass", first, errors)
+    report("  of which new snapshot (territory + draw)", by_work["drawn"])
+    report("  of which cached snapshot (title + encode)", by_work["dated"])
     report("same days again (answers cached)", again)
 
 

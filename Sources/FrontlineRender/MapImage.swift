@@ -31,13 +31,18 @@ extension CairoCanvas {
         image.height = png_uint_32(h)
         image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_BGR)
         image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST)
-        // libpng reports the size it needs when given no buffer, then writes into one that size.
-        var needed: png_alloc_size_t = 0
-        let sized = bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, nil, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
-        guard sized != 0, needed > 0 else { png_image_free(&image); throw RenderError("cannot encode PNG") }
+        // One pass into a buffer as large as the raw rows plus headroom (fast compression never
+        // grows the image by more); should libpng still need more, it says how much.
+        var needed = png_alloc_size_t(h * (w * 3 + 1) + 65536)
         var out = Data(count: Int(needed))
-        let ok = out.withUnsafeMutableBytes { dst in
+        var ok = out.withUnsafeMutableBytes { dst in
             bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
+        }
+        if ok == 0, Int(needed) > out.count {
+            out = Data(count: Int(needed))
+            ok = out.withUnsafeMutableBytes { dst in
+                bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
+            }
         }
         guard ok != 0 else { png_image_free(&image); throw RenderError("cannot encode PNG") }
         out.count = Int(needed)

@@ -22,7 +22,14 @@ struct MapController {
                            format: try q.format(), theme: try q.theme(dataset: dataset), labels: try q.labels(), bare: try q.bare())
         let key = r.key
         let types: [OutputFormat: String] = [.png: "image/png", .svg: "image/svg+xml", .pdf: "application/pdf"]
-        var response = try await answer.respond(request, key: key, contentType: types[r.format]!) { try await service.map(r) }
+        var work = MapService.MapWork.cached
+        var response = try await answer.respond(request, key: key, contentType: types[r.format]!) {
+            let answer = try await service.mapWithWork(r)
+            work = answer.work
+            return answer.data
+        }
+        // For benchmarks: how much of the map this answer had to make.
+        if response.status == .ok { response.headers[.init("X-Frontline-Map")!] = work.rawValue }
         if r.format != .png {
             let name = r.compare.map { "frontline-change-\($0)-to-\(r.day)" } ?? "frontline-\(r.day)"
             response.headers[.contentDisposition] = "inline; filename=\"\(name).\(r.format.rawValue)\""

@@ -183,37 +183,48 @@ public final class MapService: @unchecked Sendable {
 
     // MARK: answers
 
+    /// How much work a map answer took: `cached` (the answer was kept), `dated` (the drawn map of its
+    /// snapshot was kept: only the title drawn and the PNG encoded), `drawn` (territory or map made).
+    public enum MapWork: String, Sendable { case cached, dated, drawn }
+
     /// The map image for a request (PNG, SVG or PDF bytes).
-    public func map(_ request: MapRequest) async throws -> Data {
+    public func map(_ request: MapRequest) async throws -> Data { try await mapWithWork(request).data }
+
+    public func mapWithWork(_ request: MapRequest) async throws -> (data: Data, work: MapWork) {
         let key = request.key
-        if let data = responses.cached(key) { return data }
+        if let data = responses.cached(key) { return (data, .cached) }
         return try await pool.run { worker in
-            try self.responses.value(for: key) {
-                let data = try self.drawMap(request, worker: worker)
+            var work = MapWork.cached
+            let data = try self.responses.value(for: key) {
+                let (data, w) = try self.drawMap(request, worker: worker)
+                work = w
                 return (data, data.count)
             }
+            return (data, work)
         }
     }
 
-    func drawMap(_ request: MapRequest, worker: Worker) throws -> Data {
+    func drawMap(_ request: MapRequest, worker: Worker) throws -> (Data, MapWork) {
         let view = try self.view(request.view)
         let renderer = view.renderer
         if let earlier = request.compare {
             let c = try comparison(from: earlier, to: request.day, worker: worker)
-            return try renderer.changeImage(c, format: request.format, scratch: scratch)
+            return (try renderer.changeImage(c, format: request.format, scratch: scratch), .drawn)
         }
         let snapshot = dataset.timeline.snapshot(on: request.day)
         let territory = try self.territory(snapshot, measured: false, worker: worker)
         guard request.format == .png else {
-            return try renderer.image(territory: territory, snapshot: snapshot, format: request.format, scratch: scratch)
+            return (try renderer.image(territory: territory, snapshot: snapshot, format: request.format, scratch: scratch), .drawn)
         }
         let epoch = self.epoch(of: request.day)
+        var work = MapWork.dated
         let base = try bases.value(for: BaseKey(view: request.view, epoch: epoch)) {
+            work = .drawn
             let first = ControlSnapshot(day: epoch, controllers: snapshot.controllers)
             let canvas = try renderer.undatedImage(territory: territory.dated(epoch), snapshot: first)
             return (BaseImage(canvas), Int(request.size.width * request.size.height) * 4)
         }
-        return try base.withCanvas { try renderer.datedPNG($0, day: request.day) }
+        return (try base.withCanvas { try renderer.datedPNG($0, day: request.day) }, work)
     }
 
     /// Where the map of a region and size shows: the box it covers and each place's pixel.

@@ -490,6 +490,18 @@ async function loadCompare() {
       ? "Both dates are the same: nothing changed."
       : `${longDate(from)} → ${longDate(to)}: ${c.changes.length} ${c.changes.length === 1 ? "change" : "changes"} of hands in ${towns} ${towns === 1 ? "town" : "towns"}` +
         (toDay(to) < toDay(from) ? " (the second date is earlier: the reverse comparison)." : ".");
+    const sides = $("compare-sides").tBodies[0];
+    sides.replaceChildren();
+    for (const f of c.factions) {
+      if (Math.abs(f.delta_km2) < 0.5 && Math.abs(f.hinterland_delta_km2) < 0.5) continue;
+      const tr = document.createElement("tr");
+      const n = document.createElement("td"); n.append(sideLabel(f.id));
+      const signed = (v) => (v > 0.5 ? "+" : v < -0.5 ? "−" : "±") + fmt(Math.abs(v));
+      const held = document.createElement("td"); held.className = "num"; held.textContent = signed(f.delta_km2);
+      const hint = document.createElement("td"); hint.className = "num"; hint.textContent = signed(f.hinterland_delta_km2);
+      tr.append(n, held, hint);
+      sides.append(tr);
+    }
     const tbody = $("changes").tBodies[0];
     tbody.replaceChildren();
     for (const x of c.changes) {
@@ -498,13 +510,13 @@ async function loadCompare() {
       const n = document.createElement("td");
       const b = document.createElement("button");
       b.type = "button"; b.className = "linkish"; b.textContent = x.name;
-      b.style.cssText = "border:0;background:none;padding:0;min-height:0;color:#1a4f8b;text-decoration:underline;font-size:inherit";
       b.onclick = () => selectPlace(x.place);
-      n.append(b);
-      const w = document.createElement("td");
+      const w = document.createElement("span");
+      w.className = "hands";
       w.append(sideLabel(x.from), " → ", sideLabel(x.to));
-      const s = document.createElement("td"); s.append(sourceLink(x.source));
-      tr.append(d, n, w, s);
+      n.append(b, w);
+      const s = document.createElement("td"); s.className = "src"; s.append(sourceLink(x.source));
+      tr.append(d, n, s);
       tbody.append(tr);
     }
     box.hidden = false;
