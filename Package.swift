@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CCairo", pkgConfig: "pangocairo",
@@ -22,9 +23,14 @@ let package = Package(
             "FrontlineData", "CGEOS", "CPROJ", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "FrontlineRender", dependencies: ["FrontlineData", "FrontlineGeometry", "CCairo", "CPNG"]),
-        .executableTarget(name: "frontline", dependencies: [
+        .target(name: "FrontlineServer", dependencies: [
             "FrontlineData", "FrontlineGeometry", "FrontlineRender",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], resources: [.copy("Public")]),
+        .executableTarget(name: "frontline", dependencies: [
+            "FrontlineData", "FrontlineGeometry", "FrontlineRender", "FrontlineServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .executableTarget(name: "frontline-bench", dependencies: [
             "FrontlineData", "FrontlineGeometry", "FrontlineRender",
@@ -35,6 +41,10 @@ let package = Package(
         .testTarget(name: "FrontlineRenderTests", dependencies: ["FrontlineRender", "FrontlineTestSupport"],
                     exclude: ["Goldens"]),
         .testTarget(name: "FrontlineCLITests", dependencies: ["frontline", "FrontlineTestSupport"]),
+        .testTarget(name: "FrontlineServerTests", dependencies: [
+            "FrontlineServer", "FrontlineTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -13,6 +13,8 @@ public struct MapOptions: Sendable {
     /// Animation frames: `draw` leaves the title panel empty (sized for the longest date) so
     /// that one drawn map serves every frame of a run; `drawTitle` fills it per frame.
     public var deferTitle: Bool = false
+    /// No title or legend panel: for a page that shows both beside the map (`frontline serve`).
+    public var bare: Bool = false
 
     public init(size: Size = Size(1600, 1200), region: MapRegion = .all, theme: String = "wikipedia",
                 labels: LabelLanguage = .en, title: String? = nil, reservedBottom: Double = 0) {
@@ -168,7 +170,7 @@ public final class MapRenderer {
 
     /// Draws the title panel for `day` (used per frame when `deferTitle` is set).
     public func drawTitle(for day: Day, on canvas: Canvas) {
-        titlePanel(titleText(day), canvas: canvas).draw()
+        if !options.bare { titlePanel(titleText(day), canvas: canvas).draw() }
     }
 
     /// Sea, neighbouring countries, and the open-desert ground of Iraq and Syria.
@@ -382,10 +384,11 @@ public final class MapRenderer {
         let bottom = canvas.size.height - options.reservedBottom
         var panels: [Panel] = []
 
-        let titleP = titlePanel(title, canvas: canvas)
-        panels.append(options.deferTitle ? Panel(rect: titleP.rect) {} : titleP)
-
-        panels.append(legendPanel(head: legendHead, items: legend, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u)))
+        if !options.bare {
+            let titleP = titlePanel(title, canvas: canvas)
+            panels.append(options.deferTitle ? Panel(rect: titleP.rect) {} : titleP)
+            panels.append(legendPanel(head: legendHead, items: legend, canvas: canvas, bottomLeft: Point(m, bottom - m - 22 * u)))
+        }
         panels.append(scaleBar(canvas: canvas, bottomRight: Point(canvas.size.width - m, bottom - m - 22 * u)))
 
         let ats = style.font(10.5 * u, colour: style.mutedText)

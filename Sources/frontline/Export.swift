@@ -33,20 +33,9 @@ struct Export: ParsableCommand {
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
             let (_, territory, builder) = try territory(dataset, on: day, cache: dataOptions.cache(for: dataset))
-            // One feature per side and tier: `held` (the tier compared with published estimates) and,
-            // where a side has one, `hinterland`.
-            var features: [String] = []
-            for part in territory.parts {
-                let name = GeoJSON.jsonString(dataset.factions.name(of: part.controller))
-                let tiers: [(String, [PolygonXY], Double)] = [("held", part.polygons, part.areaKm2), ("hinterland", part.hinterland, part.hinterlandKm2)]
-                for (tier, polygons, area) in tiers where !polygons.isEmpty {
-                    let geometry = GeoGeometry.multiPolygon(builder.unproject(polygons))
-                    features.append("{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(part.controller)),\"name\":\(name),\"area_km2\":\(oneDecimal(area)),\"tier\":\"\(tier)\"},\"geometry\":\(GeoJSON.encode(geometry))}")
-                }
-            }
-            let text = "{\"type\":\"FeatureCollection\",\"date\":\"\(day)\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
+            let (text, count) = TerritoryReport.geoJSON(territory, builder: builder)
             try AtomicFile.write(Data(text.utf8), to: out)
-            print("wrote \(out) (\(features.count) features, \(day))")
+            print("wrote \(out) (\(count) features, \(day))")
         }
     }
 }

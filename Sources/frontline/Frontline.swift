@@ -5,7 +5,7 @@ import FrontlineGeometry
 import FrontlineRender
 
 @main
-struct Frontline: ParsableCommand {
+struct Frontline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frontline",
         abstract: "Dated, sourced maps of territorial control in Iraq and Syria (2014–2019).",
@@ -21,10 +21,11 @@ struct Frontline: ParsableCommand {
           frontline control --date 2017-11-19 --format csv
           frontline export --date 2017-11-19 --out territory.geojson
           frontline validate
+          frontline serve                  # the interactive map at http://127.0.0.1:8080/
 
         Data is read from --data DIR, else $FRONTLINE_DATA, else the Geodata/ folder of the \
         repository the command runs in.
         """,
-        subcommands: [Render.self, Frames.self, Compare.self, Stats.self, Control.self, Export.self, Validate.self]
+        subcommands: [Render.self, Frames.self, Compare.self, Stats.self, Control.self, Export.self, Validate.self, Serve.self]
     )
 }

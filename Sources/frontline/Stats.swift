@@ -89,10 +89,7 @@ struct Stats: ParsableCommand {
         }
         switch format {
         case .json:
-            let items = rows.map { r in
-                "{\"id\": \(GeoJSON.jsonString(r.id)), \"name\": \(GeoJSON.jsonString(r.name)), \"area_km2\": \(oneDecimal(r.area)), \"hinterland_km2\": \(oneDecimal(r.hinterland)), \"population\": \(r.pop), \"places\": \(r.places)}"
-            }
-            return "{\"date\": \"\(territory.day)\", \"factions\": [\(items.joined(separator: ", "))]}\n"
+            return TerritoryReport.statsJSON(territory, dataset: dataset)
         case .csv:
             var out = "date,id,name,area_km2,hinterland_km2,total_km2,population,hinterland_population,places\n"
             for r in rows {

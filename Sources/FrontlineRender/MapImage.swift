@@ -1,0 +1,117 @@
+import CCairo
+import CPNG
+import Foundation
+import FrontlineData
+import FrontlineGeometry
+
+/// Maps drawn into memory rather than to a file, for the server.
+extension CairoCanvas {
+    /// The image as an RGB PNG encoded with libpng's fast setting, in memory.
+    public func fastPNGData() throws -> Data {
+        guard format == .png else { throw RenderError("fast PNG needs an image canvas") }
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface) else { throw RenderError("no image data") }
+        let w = Int(size.width), h = Int(size.height)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        var bgr = [UInt8](repeating: 0, count: w * h * 3)
+        bgr.withUnsafeMutableBufferPointer { out in
+            for y in 0..<h {
+                let row = pixels + y * stride
+                var o = y * w * 3
+                for x in 0..<w {
+                    let p = row + x * 4
+                    out[o] = p[0]; out[o + 1] = p[1]; out[o + 2] = p[2]
+                    o += 3
+                }
+            }
+        }
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        image.width = png_uint_32(w)
+        image.height = png_uint_32(h)
+        image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_BGR)
+        image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST)
+        // One pass into a buffer as large as the raw rows plus headroom (fast compression never
+        // grows the image by more); should libpng still need more, it says how much.
+        var needed = png_alloc_size_t(h * (w * 3 + 1) + 65536)
+        var out = Data(count: Int(needed))
+        var ok = out.withUnsafeMutableBytes { dst in
+            bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
+        }
+        if ok == 0, Int(needed) > out.count {
+            out = Data(count: Int(needed))
+            ok = out.withUnsafeMutableBytes { dst in
+                bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
+            }
+        }
+        guard ok != 0 else { png_image_free(&image); throw RenderError("cannot encode PNG") }
+        out.count = Int(needed)
+        return out
+    }
+}
+
+extension MapRenderer {
+    /// Where each place of the gazetteer falls on this map, in pixels from the top left.
+    public var placePositions: [String: Point] { placePixels }
+
+    /// The longitude/latitude of a pixel of this map. Uses the renderer's projection, so call it
+    /// from the thread that owns the renderer's projection.
+    public func coordinate(atPixel p: Point) -> Coordinate {
+        projection.inverse([XY(frame.origin.x + p.x / frame.scale, frame.origin.y - p.y / frame.scale)])[0]
+    }
+
+    /// The box of longitudes and latitudes the image shows, read at the middle of its edges
+    /// (the map is fitted to the requested region, so one side shows more than was asked).
+    public func visibleBox() -> GeoBox {
+        let w = options.size.width, h = options.size.height - options.reservedBottom
+        let left = coordinate(atPixel: Point(0, h / 2)), right = coordinate(atPixel: Point(w, h / 2))
+        let top = coordinate(atPixel: Point(w / 2, 0)), bottom = coordinate(atPixel: Point(w / 2, h))
+        return GeoBox(minLon: left.lon, minLat: bottom.lat, maxLon: right.lon, maxLat: top.lat)
+    }
+
+    /// The map without its title, on an image canvas, for a renderer made with `deferTitle`: many
+    /// days of one snapshot share it, each adding only its title (`datedPNG`).
+    public func undatedImage(territory: Territory, snapshot: ControlSnapshot) throws -> CairoCanvas {
+        let canvas = try CairoCanvas(format: .png, size: options.size, path: nil)
+        draw(territory: territory, snapshot: snapshot, on: canvas)
+        return canvas
+    }
+
+    /// A copy of `base` with the title of `day`, encoded as PNG.
+    public func datedPNG(_ base: CairoCanvas, day: Day) throws -> Data {
+        let canvas = try CairoCanvas(format: .png, size: options.size, path: nil)
+        canvas.paint(base)
+        if options.deferTitle { drawTitle(for: day, on: canvas) }
+        return try canvas.fastPNGData()
+    }
+
+    /// The whole map as PNG, SVG or PDF bytes. SVG and PDF stream through a temporary file in
+    /// `scratch` (a folder the caller owns), removed afterwards.
+    public func image(territory: Territory, snapshot: ControlSnapshot, format: OutputFormat, scratch: String) throws -> Data {
+        if format == .png { return try datedPNG(try undatedImage(territory: territory, snapshot: snapshot), day: snapshot.day) }
+        return try Self.throughFile(format: format, scratch: scratch) { path in
+            try write(territory: territory, snapshot: snapshot, to: path) { canvas in
+                if self.options.deferTitle { self.drawTitle(for: snapshot.day, on: canvas) }
+            }
+        }
+    }
+
+    /// The change map (see `drawChange`) as PNG, SVG or PDF bytes.
+    public func changeImage(_ comparison: Comparison, format: OutputFormat, scratch: String) throws -> Data {
+        if format == .png {
+            let canvas = try CairoCanvas(format: .png, size: options.size, path: nil)
+            drawChange(comparison, on: canvas)
+            return try canvas.fastPNGData()
+        }
+        return try Self.throughFile(format: format, scratch: scratch) { path in
+            try writeChange(comparison, layout: .single, to: path)
+        }
+    }
+
+    static func throughFile(format: OutputFormat, scratch: String, _ write: (String) throws -> Void) throws -> Data {
+        let path = scratch + "/" + UUID().uuidString + "." + format.rawValue
+        defer { unlink(path) }
+        try write(path)
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}
