@@ -5,6 +5,10 @@ let package = Package(
     name: "frontline",
     products: [
         .executable(name: "frontline", targets: ["frontline"]),
+        // The library: data and timeline (FrontlineData), territory and reports (FrontlineGeometry),
+        // maps (FrontlineRender). Examples/MapOfADay is a package that uses them.
+        .library(name: "FrontlineData", targets: ["FrontlineData"]),
+        .library(name: "FrontlineGeometry", targets: ["FrontlineGeometry"]),
         .library(name: "FrontlineRender", targets: ["FrontlineRender"]),
     ],
     dependencies: [

@@ -143,7 +143,10 @@ public enum GeoJSON {
 
     // MARK: writing
 
-    public static func format(_ v: Double, decimals: Int = 5) -> String {
+    /// Decimals of written coordinates: 5 is about a metre.
+    public static let defaultDecimals = 5
+
+    public static func format(_ v: Double, decimals: Int = defaultDecimals) -> String {
         String(format: "%.\(decimals)f", v)
     }
 

@@ -823,4 +823,20 @@ public final class TerritoryBuilder {
         lock.lock(); defer { lock.unlock() }
         return polygons.map { rings in rings.map { projection.inverse($0) } }
     }
+
+    /// Polygons in WGS 84 longitude/latitude that stay valid (OGC simple features, GEOS's test)
+    /// once written with `decimals` decimals: the inverse projection can bend nearly collinear
+    /// edges across each other, and rounding can make rings touch or cross, so the unprojected
+    /// polygons are repaired and then snapped to the output grid with GEOS's precision reducer,
+    /// which keeps them valid at that precision. Parts that collapse below the grid vanish.
+    public func unprojectedValid(_ polygons: [PolygonXY], decimals: Int = GeoJSON.defaultDecimals) throws -> [[Ring]] {
+        lock.lock(); defer { lock.unlock() }
+        let lonLat: [PolygonXY] = polygons.map { rings in
+            rings.map { ring in projection.inverse(ring).map { XY($0.lon, $0.lat) } }
+        }
+        let grid = pow(10, -Double(decimals))
+        var g = try context.multiPolygon(lonLat).snapped(toGrid: grid)
+        if !g.isValid { g = try g.makeValid().snapped(toGrid: grid) }
+        return g.polygons.map { rings in rings.map { ring in ring.map { Coordinate(lon: $0.x, lat: $0.y) } } }
+    }
 }

@@ -259,7 +259,7 @@ public final class MapService: @unchecked Sendable {
         return try await pool.run { worker in
             try self.responses.value(for: key) {
                 let t = try self.territory(self.dataset.timeline.snapshot(on: day), measured: true, worker: worker)
-                let data = Data(TerritoryReport.geoJSON(t, builder: worker.builder).text.utf8)
+                let data = Data(try TerritoryReport.geoJSON(t, builder: worker.builder).text.utf8)
                 return (data, data.count)
             }
         }

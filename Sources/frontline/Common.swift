@@ -6,27 +6,14 @@ import FrontlineRender
 
 /// Options every command that reads data shares.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Data folder (default: $FRONTLINE_DATA, else Geodata/ of this repository).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Data folder (default: $FRONTLINE_DATA, else the data found beside this binary; see `frontline --version`).", valueName: "dir"))
     var data: String?
 
     func resolveDirectory() throws -> String {
         if let data { return data }
         if let env = ProcessInfo.processInfo.environment["FRONTLINE_DATA"], !env.isEmpty { return env }
-        let fm = FileManager.default
-        var starts = [fm.currentDirectoryPath]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        starts.append(exe)
-        for start in starts {
-            var dir = URL(fileURLWithPath: start).standardizedFileURL
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Geodata")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("dataset.json").path) { return candidate.path }
-                let parent = dir.deletingLastPathComponent()
-                if parent.path == dir.path { break }
-                dir = parent
-            }
-        }
-        throw CLIError("cannot find the Geodata/ folder; run inside the frontline repository, pass --data DIR or set FRONTLINE_DATA")
+        if let found = DataLocation.find() { return found }
+        throw CLIError("cannot find the frontline data (a Geodata/ folder); pass --data DIR, set FRONTLINE_DATA, or install with scripts/install.sh, which puts it in PREFIX/share/frontline/Geodata")
     }
 
     @Flag(name: .customLong("no-cache"), help: "Compute territory afresh: neither read nor write the cache ($XDG_CACHE_HOME/frontline).")

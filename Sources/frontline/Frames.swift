@@ -139,7 +139,10 @@ final class Progress {
     var lastTime = Date.distantPast
     let start = Date()
 
-    init(total: Int) { self.total = total }
+    /// What is counted: "frames", "days".
+    let unit: String
+
+    init(total: Int, unit: String = "frames") { self.total = total; self.unit = unit }
 
     func update(_ done: Int, _ total: Int) {
         if tty {
@@ -150,12 +153,12 @@ final class Progress {
             let rate = Double(done) / max(0.001, Date().timeIntervalSince(start))
             let eta = rate > 0 ? Double(total - done) / rate : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d frames  %.0f/s  ETA %.0f s ", bar, done, total, rate, eta).utf8))
+            FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d %@  %.0f/s  ETA %.0f s ", bar, done, total, unit, rate, eta).utf8))
         } else {
             let decile = total == 0 ? 10 : done * 10 / total
             guard decile > lastShown else { return }
             lastShown = decile
-            FileHandle.standardError.write(Data("frames: \(done)/\(total)\n".utf8))
+            FileHandle.standardError.write(Data("\(unit): \(done)/\(total)\n".utf8))
         }
     }
 

@@ -23,9 +23,30 @@ struct Frontline: AsyncParsableCommand {
           frontline validate
           frontline serve                  # the interactive map at http://127.0.0.1:8080/
 
-        Data is read from --data DIR, else $FRONTLINE_DATA, else the Geodata/ folder of the \
-        repository the command runs in.
+        Data is read from --data DIR, else $FRONTLINE_DATA, else the repository the binary runs \
+        from, else PREFIX/share/frontline/Geodata beside an installed binary (scripts/install.sh), \
+        else the repository it was built in. `frontline --version` names the folder and its digest.
         """,
         subcommands: [Render.self, Frames.self, Compare.self, Stats.self, Control.self, Export.self, Validate.self, Serve.self]
     )
+
+    static let version = "0.8.0"
+
+    @Flag(help: "Print the version and the data folder, its counts and digest.") var version = false
+    @Option(help: ArgumentHelp("With --version: the data folder to describe.", valueName: "dir")) var data: String?
+
+    mutating func run() async throws {
+        guard version else { throw CleanExit.helpRequest(Frontline.self) }
+        let dataOptions = try DataOptions.parse(data.map { ["--data", $0] } ?? [])
+        print("frontline \(Frontline.version)")
+        do {
+            let dir = try dataOptions.resolveDirectory()
+            let dataset = try dataOptions.load()
+            print("data: \(dir)")
+            print("      \(dataset.gazetteer.places.count) places, \(dataset.timeline.events.count) events, \(dataset.info.coverageFrom) … \(dataset.info.coverageTo)")
+            print("      sha256 \(try DataDigest.of(directory: dir))")
+        } catch {
+            print("data: none found (\(error))")
+        }
+    }
 }
