@@ -183,7 +183,31 @@ public struct Dataset: Sendable {
                 out.append(DataProblem(file: e.file, line: e.line, "event on \(e.date) is after the end of coverage \(info.coverageTo)", severity: .warning))
             }
         }
+        // A row must change something: a row restating the controller a place already has is
+        // noise in every count of changes (a siege or a status note goes in sieges/ or the note
+        // of the row that began the period), and two controllers on one day leave it undecided.
+        for id in timeline.placeIDs.sorted() {
+            let events = timeline.events(for: id)
+            for (a, b) in zip(events, events.dropFirst()) {
+                if a.date == b.date && a.controller != b.controller {
+                    out.append(DataProblem(file: b.file, line: b.line,
+                        "\(id) has two controllers on \(b.date) (\(a.controller), \(b.controller)); make the first day contested and date the outcome"))
+                } else if a.controller == b.controller && a.date != b.date {
+                    out.append(DataProblem(file: b.file, line: b.line,
+                        "row gives \(id) \(b.controller), which it has held since \(a.date) (\(a.location)); drop it or put the status in a note or sieges/",
+                        severity: .warning))
+                }
+            }
+        }
         return out
+    }
+
+    /// Rows that state where coverage starts (dated at or before its first day, note `start: …`)
+    /// apart from dated changes of hands: validate counts them apart, and `start unknown` marks
+    /// a start inferred from the later event's page (which names the previous holder).
+    public var startRows: (all: Int, unknown: Int) {
+        let starts = timeline.events.filter { $0.date <= info.coverageFrom && $0.note.hasPrefix("start:") }
+        return (starts.count, starts.filter { $0.note.contains("start unknown") }.count)
     }
 }
 

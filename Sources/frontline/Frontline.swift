@@ -33,11 +33,11 @@ struct Frontline: AsyncParsableCommand {
     static let version = "0.8.0"
 
     @Flag(help: "Print the version and the data folder, its counts and digest.") var version = false
-    @Option(help: ArgumentHelp("With --version: the data folder to describe.", valueName: "dir")) var data: String?
-
     mutating func run() async throws {
         guard version else { throw CleanExit.helpRequest(Frontline.self) }
-        let dataOptions = try DataOptions.parse(data.map { ["--data", $0] } ?? [])
+        // No --data here: a parent's options would also capture the subcommands' --data.
+        // FRONTLINE_DATA=dir frontline --version describes another folder.
+        let dataOptions = try DataOptions.parse([])
         print("frontline \(Frontline.version)")
         do {
             let dir = try dataOptions.resolveDirectory()

@@ -33,7 +33,8 @@ struct Validate: ParsableCommand {
             let all = warnings + lint
             for p in all { print(p.description) }
             let errors = all.filter { $0.severity == .error }.count
-            print("\(dir): \(dataset.gazetteer.places.count) places, \(dataset.timeline.events.count) events, \(dataset.factions.factions.count) factions; \(errors) error(s), \(all.count - errors) warning(s)")
+            let starts = dataset.startRows
+            print("\(dir): \(dataset.gazetteer.places.count) places, \(dataset.timeline.events.count) events (\(dataset.timeline.events.count - starts.all) dated changes, \(starts.all) start-of-coverage states of which \(starts.unknown) inferred), \(dataset.sieges.count) sieges, \(dataset.factions.factions.count) factions; \(errors) error(s), \(all.count - errors) warning(s)")
             if errors > 0 { throw ExitCode(1) }
         }
     }

@@ -108,14 +108,14 @@ func runTool(_ tool: String, _ args: [String], cwd: String? = nil, env: [String:
         let render = try runTool(prefix + "/bin/frontline", ["render", "--date", "2017-11-19", "--size", "400x300", "--out", "map.png"],
                                  cwd: elsewhere, env: [:])
         #expect(render.status == 0, "\(render.stderr)")
-        #expect(Fixtures.pngSize(elsewhere + "/map.png").map { [$0.width, $0.height] } == [400, 300])
+        #expect(ImageComparison.pngSize(elsewhere + "/map.png").map { [$0.width, $0.height] } == [400, 300])
     }
 
     @Test func versionNamesTheDataAndItsDigest() throws {
         let a = try CLI.run(["--version"])
         #expect(a.status == 0 && a.stdout.hasPrefix("frontline "))
         #expect(a.stdout.contains("data: " + Fixtures.repositoryRoot + "/Geodata"))
-        let b = try CLI.run(["--version", "--data", Fixtures.mini])
+        let b = try CLI.run(["--version"], env: ["FRONTLINE_DATA": Fixtures.mini])
         let digest = { (s: String) in s.range(of: "sha256 [0-9a-f]{64}", options: .regularExpression).map { String(s[$0]) } }
         #expect(digest(a.stdout) != nil && digest(b.stdout) != nil && digest(a.stdout) != digest(b.stdout))
     }
@@ -133,6 +133,6 @@ func runTool(_ tool: String, _ args: [String], cwd: String? = nil, env: [String:
         let run = try runTool(scratch + "/debug/MapOfADay", [Fixtures.geodata, "2017-11-19", out])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("Islamic State") && run.stdout.contains("km² held"), "\(run.stdout)")
-        #expect(Fixtures.pngSize(out).map { [$0.width, $0.height] } == [1200, 900])
+        #expect(ImageComparison.pngSize(out).map { [$0.width, $0.height] } == [1200, 900])
     }
 }
