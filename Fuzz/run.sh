@@ -34,6 +34,6 @@ case "$name" in
   *) echo "Fuzz/run.sh: unknown harness '$name' (csv, geojson, dataset)" >&2; exit 2 ;;
 esac
 [ -d "$ROOT/Tests/Fixtures/fuzz/$name" ] && cp "$ROOT/Tests/Fixtures/fuzz/$name"/* "$seeds"/ 2>/dev/null || true
-export FUZZ_FIXTURE=$ROOT/Tests/Fixtures/mini FUZZ_TMP=${TMPDIR:-/tmp}
+export FUZZ_FIXTURE=$ROOT/Tests/Fixtures/mini FUZZ_TMP=${FUZZ_TMP:-$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )}
 cd "$work"
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=${FUZZ_MAX_LEN:-8192} -print_final_stats=1 "$@" corpus "$seeds" 2>&1 | tail -n 25

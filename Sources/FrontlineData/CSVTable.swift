@@ -42,7 +42,7 @@ public struct CSVTable: Sendable {
 
     public static func read(path: String, displayName: String? = nil) throws -> CSVTable {
         let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw DataProblem(file: name, "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {

@@ -281,7 +281,7 @@ public struct DatasetInfo: Sendable {
     }
 
     static func load(path: String, displayName: String) throws -> DatasetInfo {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw DataProblem(file: displayName, "cannot read the file")
         }
         guard let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {

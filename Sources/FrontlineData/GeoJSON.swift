@@ -46,7 +46,7 @@ public enum GeoJSON {
     /// Reads a FeatureCollection. Property values are kept as strings (numbers are
     /// formatted); features with a null geometry are skipped.
     public static func readFeatures(path: String, displayName: String) throws -> [GeoFeature] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             throw DataProblem(file: displayName, "cannot read the file")
         }
         return try parseFeatures(data, file: displayName)

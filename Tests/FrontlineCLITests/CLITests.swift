@@ -19,16 +19,21 @@ struct CLI {
     static let cacheHome = Fixtures.temporaryDirectory("frontline-cli-cache")
 
     static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: cwd ?? Fixtures.repositoryRoot)
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "FRONTLINE_DATA")
         // The territory cache of the tests' own, never the user's.
         environment["XDG_CACHE_HOME"] = CLI.cacheHome
         for (k, v) in env { environment[k] = v }
-        p.environment = environment
+        return try process(binary, args, cwd: cwd ?? Fixtures.repositoryRoot, environment: environment)
+    }
+
+    /// Runs a program to its end, collecting its output; `environment` nil inherits this one's.
+    static func process(_ executable: String, _ args: [String], cwd: String?, environment: [String: String]?) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -4,19 +4,7 @@ import FrontlineTestSupport
 
 /// Runs a program (ogrinfo, python3, bash) found on PATH.
 func runTool(_ tool: String, _ args: [String], cwd: String? = nil, env: [String: String]? = nil) throws -> CLI.Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [tool] + args
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    if let env { p.environment = env }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    try CLI.process("/usr/bin/env", [tool] + args, cwd: cwd, environment: env)
 }
 
 @Suite struct CLITimeExportTests {
