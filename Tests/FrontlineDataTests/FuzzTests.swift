@@ -63,4 +63,36 @@ import FrontlineTestSupport
         }
         #expect(rejected > 20)
     }
+
+    @Test func fileBytesReadsEmptyAndLargeFilesAndRefusesFolders() throws {
+        let dir = Fixtures.temporaryDirectory()
+        FileManager.default.createFile(atPath: dir + "/empty", contents: Data())
+        #expect(FileBytes.read(dir + "/empty") == Data())
+        let big = Data((0..<100_000).map { UInt8($0 % 251) })
+        try big.write(to: URL(fileURLWithPath: dir + "/big"))
+        #expect(FileBytes.read(dir + "/big") == big)
+        #expect(FileBytes.read(dir) == nil)
+        #expect(FileBytes.read(dir + "/missing") == nil)
+    }
+
+    /// Every input the libFuzzer harnesses found (Tests/Fixtures/fuzz/dataset), replayed the way
+    /// Fuzz/dataset.swift feeds it: the first byte picks the file of the fixture the rest replaces.
+    @Test func inputsTheFuzzerFoundStillLoadOrFailCleanly() throws {
+        let files = ["places.csv", "factions.csv", "timeline/events.csv", "sieges/mini.csv", "dataset.json",
+                     "basemap/countries.geojson", "basemap/lakes.geojson", "zones.csv"]
+        let folder = Fixtures.repositoryRoot + "/Tests/Fixtures/fuzz/dataset"
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(!inputs.isEmpty)
+        for input in inputs {
+            let bytes = try #require(FileBytes.read(folder + "/" + input))
+            guard let first = bytes.first else { continue }
+            let dir = try Fixtures.copyOfMini()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try bytes.dropFirst().write(to: URL(fileURLWithPath: dir + "/" + files[Int(first) % files.count]))
+            var w: [DataProblem] = []
+            do { _ = try Dataset.load(directory: dir, warnings: &w).lint() } catch let e as DataProblems {
+                #expect(!e.problems.isEmpty, "\(input)")
+            }
+        }
+    }
 }
