@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FrontlineData
 
 /// A digest of a data folder, so a map can name exactly the data it was drawn from
 /// (`frontline --version`): SHA-256 over every file's relative path, size and bytes, in path
@@ -19,7 +20,9 @@ public enum DataDigest {
         }
         var h = SHA256()
         for rel in files.sorted() {
-            let data = try Data(contentsOf: root.appendingPathComponent(rel))
+            guard let data = FileBytes.read(root.appendingPathComponent(rel).path) else {
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: rel])
+            }
             h.update(data: Data(rel.utf8)); h.update(data: Data([0]))
             h.update(data: Data(String(data.count).utf8)); h.update(data: Data([0]))
             h.update(data: data)

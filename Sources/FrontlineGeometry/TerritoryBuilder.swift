@@ -818,12 +818,6 @@ public final class TerritoryBuilder {
         return try context.polygon(projection.forward(polygon: rings)).area / 1e6
     }
 
-    /// Polygons back in longitude/latitude, for GeoJSON export.
-    public func unproject(_ polygons: [PolygonXY]) -> [[Ring]] {
-        lock.lock(); defer { lock.unlock() }
-        return polygons.map { rings in rings.map { projection.inverse($0) } }
-    }
-
     /// Polygons in WGS 84 longitude/latitude that stay valid (OGC simple features, GEOS's test)
     /// once written with `decimals` decimals: the inverse projection can bend nearly collinear
     /// edges across each other, and rounding can make rings touch or cross, so the unprojected

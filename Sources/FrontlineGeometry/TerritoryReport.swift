@@ -19,11 +19,8 @@ public enum TerritoryReport {
     public static func geoJSON(_ territory: Territory, builder: TerritoryBuilder) throws -> (text: String, features: Int) {
         var features: [String] = []
         for part in territory.parts {
-            let name = GeoJSON.jsonString(builder.dataset.factions.name(of: part.controller))
-            let tiers: [(String, [PolygonXY], Double)] = [("held", part.polygons, part.areaKm2), ("hinterland", part.hinterland, part.hinterlandKm2)]
-            for (tier, polygons, area) in tiers where !polygons.isEmpty {
-                let geometry = GeoGeometry.multiPolygon(try builder.unprojectedValid(polygons))
-                features.append("{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(part.controller)),\"name\":\(name),\"area_km2\":\(oneDecimal(area)),\"tier\":\"\(tier)\"},\"geometry\":\(GeoJSON.encode(geometry))}")
+            for t in part.tiers {
+                features.append(try feature(part.controller, t.tier, t.polygons, area: t.area, builder: builder))
             }
         }
         let text = "{\"type\":\"FeatureCollection\",\"date\":\"\(territory.day)\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
@@ -38,50 +35,62 @@ public enum TerritoryReport {
     /// one territory, so a whole war of daily steps builds only the distinct snapshots.
     public static func historyGeoJSON(builder: TerritoryBuilder, days: [Day], end: Day,
                                       progress: (Int, Int) -> Void = { _, _ in }) throws -> (text: String, features: Int) {
+        struct Key: Hashable { let controller: ControllerID; let tier: String }
         struct Open { let from: Day; let polygons: [PolygonXY]; let area: Double }
-        var open: [String: Open] = [:]
-        var order: [String] = []
+        var open: [Key: Open] = [:]
+        var order: [Key] = []            // first appearance, so the output is in a stable order
         var features: [String] = []
-        let timeline = builder.dataset.timeline
-        func close(_ key: String, _ o: Open, at to: Day) throws {
-            let (id, tier) = (String(key.split(separator: "/")[0]), String(key.split(separator: "/")[1]))
-            let name = GeoJSON.jsonString(builder.dataset.factions.name(of: id))
-            let geometry = GeoGeometry.multiPolygon(try builder.unprojectedValid(o.polygons))
-            features.append("{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(id)),\"name\":\(name),\"tier\":\"\(tier)\",\"area_km2\":\(oneDecimal(o.area)),\"valid_from\":\"\(o.from)\",\"valid_to\":\"\(to)\"},\"geometry\":\(GeoJSON.encode(geometry))}")
+        func close(_ key: Key, at to: Day) throws {
+            guard let o = open.removeValue(forKey: key) else { return }
+            features.append(try feature(key.controller, key.tier, o.polygons, area: o.area, builder: builder,
+                                        extra: "\"valid_from\":\"\(o.from)\",\"valid_to\":\"\(to)\""))
         }
         var last: [String: ControllerID]?
         for (n, day) in days.enumerated() {
             progress(n, days.count)
-            let snapshot = timeline.snapshot(on: day)
+            let snapshot = builder.dataset.timeline.snapshot(on: day)
             if snapshot.territoryKey == last { continue }
             last = snapshot.territoryKey
             let territory = try builder.build(snapshot, people: false, merged: true)
-            var now: [String: (polygons: [PolygonXY], area: Double)] = [:]
+            var now: [Key: (polygons: [PolygonXY], area: Double)] = [:]
             for part in territory.parts {
-                if !part.polygons.isEmpty { now[part.controller + "/held"] = (part.polygons, part.areaKm2) }
-                if !part.hinterland.isEmpty { now[part.controller + "/hinterland"] = (part.hinterland, part.hinterlandKm2) }
+                for t in part.tiers { now[Key(controller: part.controller, tier: t.tier)] = (t.polygons, t.area) }
             }
-            for key in order {
-                guard let o = open[key] else { continue }
-                if let same = now[key], same.polygons == o.polygons { continue }
-                try close(key, o, at: day)
-                open[key] = nil
+            for key in order where open[key] != nil && now[key]?.polygons != open[key]?.polygons {
+                try close(key, at: day)
             }
             for part in territory.parts {
-                for key in [part.controller + "/held", part.controller + "/hinterland"] {
-                    guard let n = now[key], open[key] == nil else { continue }
-                    open[key] = Open(from: day, polygons: n.polygons, area: n.area)
+                for t in part.tiers {
+                    let key = Key(controller: part.controller, tier: t.tier)
+                    guard open[key] == nil else { continue }
+                    open[key] = Open(from: day, polygons: t.polygons, area: t.area)
                     if !order.contains(key) { order.append(key) }
                 }
             }
         }
         progress(days.count, days.count)
-        for key in order { if let o = open[key] { try close(key, o, at: end) } }
+        for key in order { try close(key, at: end) }
         let text = "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
         return (text, features.count)
     }
 
+    /// One side's land of one tier as a GeoJSON Feature: `id`, `name`, `area_km2`, `tier`, then
+    /// `extra` properties (already encoded).
+    static func feature(_ controller: ControllerID, _ tier: String, _ polygons: [PolygonXY], area: Double,
+                        builder: TerritoryBuilder, extra: String? = nil) throws -> String {
+        let name = GeoJSON.jsonString(builder.dataset.factions.name(of: controller))
+        let geometry = GeoGeometry.multiPolygon(try builder.unprojectedValid(polygons))
+        return "{\"type\":\"Feature\",\"properties\":{\"id\":\(GeoJSON.jsonString(controller)),\"name\":\(name),\"area_km2\":\(oneDecimal(area)),\"tier\":\"\(tier)\"\(extra.map { "," + $0 } ?? "")},\"geometry\":\(GeoJSON.encode(geometry))}"
+    }
+
     static func oneDecimal(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+extension TerritoryPart {
+    /// The side's non-empty tiers: `held` and, where it has one, `hinterland`.
+    public var tiers: [(tier: String, polygons: [PolygonXY], area: Double)] {
+        [("held", polygons, areaKm2), ("hinterland", hinterland, hinterlandKm2)].filter { !$0.1.isEmpty }
+    }
 }
 
 extension Territory {
