@@ -31,13 +31,10 @@ public final class CairoCanvas: Canvas {
 
     /// For SVG and PDF, Cairo streams to `path` while drawing, so pass the temporary
     /// path of an `AtomicFile`. For PNG the path is only used by `finish()`.
-    public init(format: OutputFormat, size: Size, path: String?) throws {
+    public convenience init(format: OutputFormat, size: Size, path: String?) throws {
         guard size.width >= 1, size.height >= 1, size.width <= 20000, size.height <= 20000 else {
             throw RenderError("image size \(Int(size.width))×\(Int(size.height)) is out of range (1…20000 pixels a side)")
         }
-        self.size = size
-        self.format = format
-        self.path = path
         let s: OpaquePointer?
         switch format {
         case .png: s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(size.width), Int32(size.height))
@@ -53,6 +50,27 @@ public final class CairoCanvas: Canvas {
             if let s { cairo_surface_destroy(s) }
             throw RenderError("cannot create a \(format.rawValue.uppercased()) surface")
         }
+        self.init(surface: s, size: size, format: format, path: path)
+    }
+
+    /// A canvas over rows `top ..< top + height` of an image of `size` whose pixels start at
+    /// `pixels` (row `top`): it draws in the whole image's coordinates, and only those rows change.
+    convenience init(band pixels: UnsafeMutablePointer<UInt8>, stride: Int, width: Int, top: Int, height: Int,
+                     of size: Size) throws {
+        let s = cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, Int32(width), Int32(height), Int32(stride))
+        guard let s, cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else {
+            if let s { cairo_surface_destroy(s) }
+            throw RenderError("cannot create an image band")
+        }
+        self.init(surface: s, size: size, format: .png, path: nil)
+        cairo_translate(cr, 0, -Double(top))
+    }
+
+    /// Takes ownership of `s`.
+    private init(surface s: OpaquePointer, size: Size, format: OutputFormat, path: String?) {
+        self.size = size
+        self.format = format
+        self.path = path
         surface = s
         cr = cairo_create(s)
         layout = pango_cairo_create_layout(cr)
@@ -214,6 +232,19 @@ public final class CairoCanvas: Canvas {
     }
 
     public func circle(_ c: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double) {
+        // On an image an opaque dot with its outline is two filled discs, the outline's colour
+        // under the fill's: the same pixels as fill-then-stroke, at about half the cost, which
+        // counts with a thousand towns on a map. SVG and PDF keep a circle with a stroke.
+        if format == .png, let stroke, fill.alpha >= 1, strokeWidth < radius {
+            cairo_new_path(cr)
+            cairo_arc(cr, c.x, c.y, radius + strokeWidth / 2, 0, 2 * .pi)
+            set(stroke)
+            cairo_fill(cr)
+            cairo_arc(cr, c.x, c.y, radius - strokeWidth / 2, 0, 2 * .pi)
+            set(fill)
+            cairo_fill(cr)
+            return
+        }
         cairo_save(cr)
         cairo_new_path(cr)
         cairo_arc(cr, c.x, c.y, radius, 0, 2 * .pi)

@@ -14,14 +14,18 @@ extension CairoCanvas {
         let w = Int(size.width), h = Int(size.height)
         let stride = Int(cairo_image_surface_get_stride(surface))
         var bgr = [UInt8](repeating: 0, count: w * h * 3)
-        bgr.withUnsafeMutableBufferPointer { out in
-            for y in 0..<h {
-                let row = pixels + y * stride
-                var o = y * w * 3
-                for x in 0..<w {
-                    let p = row + x * 4
-                    out[o] = p[0]; out[o + 1] = p[1]; out[o + 2] = p[2]
-                    o += 3
+        bgr.withUnsafeMutableBufferPointer { buffer in
+            // Rows are independent: split them across the cores.
+            let out = buffer.baseAddress!, parts = min(4, max(1, h / 256))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for y in (part * h / parts)..<((part + 1) * h / parts) {
+                    let row = pixels + y * stride
+                    var o = y * w * 3
+                    for x in 0..<w {
+                        let p = row + x * 4
+                        out[o] = p[0]; out[o + 1] = p[1]; out[o + 2] = p[2]
+                        o += 3
+                    }
                 }
             }
         }

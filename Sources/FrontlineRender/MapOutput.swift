@@ -11,8 +11,16 @@ extension MapRenderer {
         }
         try AtomicFile.write(to: path) { tmp in
             let canvas = try CairoCanvas(format: format, size: options.size, path: tmp)
-            draw(territory: territory, snapshot: snapshot, on: canvas)
-            extra?(canvas)
+            if format == .png && CairoCanvas.bandCount(height: options.size.height) > 1 {
+                // Laid out once, then drawn in horizontal bands on every core.
+                let drawing = DeferredCanvas(measuringWith: canvas)
+                draw(territory: territory, snapshot: snapshot, on: drawing)
+                extra?(drawing)
+                try canvas.drawInBands(drawing)
+            } else {
+                draw(territory: territory, snapshot: snapshot, on: canvas)
+                extra?(canvas)
+            }
             try canvas.finish(pngPath: tmp)
         }
     }

@@ -80,6 +80,25 @@ import FrontlineTestSupport
         #expect(colour(lon: 42.5, lat: 33.3) == "#F6B3A6")   // Iraqi government
     }
 
+    @Test func bandsOnSeveralCoresDrawTheSameImageAsOneCanvas() throws {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-06-05"))
+        let territory = try builder.build(snapshot)
+        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        let direct = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+        r.draw(territory: territory, snapshot: snapshot, on: direct)
+        for bands in [2, 3] {
+            let banded = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+            let drawing = DeferredCanvas(measuringWith: banded)
+            r.draw(territory: territory, snapshot: snapshot, on: drawing)
+            try banded.drawInBands(drawing, bands: bands)
+            // Same pixels, so the same PNG bytes; a seam or a band drawn twice would differ.
+            #expect(try banded.fastPNGData() == direct.fastPNGData(), "\(bands) bands")
+        }
+        let svg = try CairoCanvas(format: .svg, size: Size(800, 600), path: Fixtures.temporaryDirectory() + "/x.svg")
+        #expect(throws: RenderError.self) { try svg.drawInBands(DeferredCanvas(measuringWith: svg)) }
+    }
+
     @Test func svgIsWellFormedXML() throws {
         let out = Fixtures.temporaryDirectory() + "/map.svg"
         _ = try render("2017-06-05", to: out, labels: .both)

@@ -1,0 +1,126 @@
+import CCairo
+import Foundation
+
+/// Records every drawing call in full (text is measured by a real canvas, so layout decisions
+/// are the ones a direct drawing would make) to replay them later on other canvases.
+///
+/// This is how one PNG is drawn on several cores: the map is laid out once into a
+/// `DeferredCanvas`, then each core replays it onto its own horizontal band of the image
+/// (`CairoCanvas.drawInBands`). Cairo's coverage of a pixel does not depend on where the
+/// surface ends, so the bands join without a seam and the image is the one drawn directly.
+public final class DeferredCanvas: Canvas {
+    indirect enum Op {
+        case fill([[Point]], Paint)
+        case pattern([[Point]], FillPattern)
+        case stroke([[Point]], Paint, width: Double, dash: [Double], closed: Bool)
+        case fillRect(Rect, Paint)
+        case strokeRect(Rect, Paint, width: Double)
+        case circle(Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double)
+        case clipped([[Point]], [Op])
+        case translated(Point, Rect, [Op])
+        case text(String, TextStyle, Point, Halo?)
+    }
+
+    public let size: Size
+    private let measurer: Canvas
+    private var stack: [[Op]] = [[]]
+
+    public init(measuringWith canvas: Canvas) {
+        measurer = canvas
+        size = canvas.size
+    }
+
+    var ops: [Op] { stack[0] }
+    private func add(_ op: Op) { stack[stack.count - 1].append(op) }
+    private func nested(_ body: () -> Void) -> [Op] {
+        stack.append([])
+        body()
+        return stack.removeLast()
+    }
+
+    public func fill(_ rings: [[Point]], _ paint: Paint) { add(.fill(rings, paint)) }
+    public func fill(_ rings: [[Point]], pattern: FillPattern) { add(.pattern(rings, pattern)) }
+    public func stroke(_ lines: [[Point]], _ paint: Paint, width: Double, dash: [Double], closed: Bool) {
+        add(.stroke(lines, paint, width: width, dash: dash, closed: closed))
+    }
+    public func fillRect(_ r: Rect, _ paint: Paint) { add(.fillRect(r, paint)) }
+    public func strokeRect(_ r: Rect, _ paint: Paint, width: Double) { add(.strokeRect(r, paint, width: width)) }
+    public func circle(_ c: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double) {
+        add(.circle(c, radius: radius, fill: fill, stroke: stroke, strokeWidth: strokeWidth))
+    }
+    public func clipped(to rings: [[Point]], _ body: () -> Void) { add(.clipped(rings, nested(body))) }
+    public func translated(by offset: Point, clip: Rect, _ body: () -> Void) {
+        add(.translated(offset, clip, nested(body)))
+    }
+    public func measure(_ text: String, _ style: TextStyle) -> Size { measurer.measure(text, style) }
+    public func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?) {
+        add(.text(text, style, origin, halo))
+    }
+
+    /// Draws the recorded calls onto `canvas`, in order.
+    public func replay(on canvas: Canvas) { Self.replay(ops, on: canvas) }
+
+    private static func replay(_ ops: [Op], on c: Canvas) {
+        for op in ops {
+            switch op {
+            case .fill(let r, let p): c.fill(r, p)
+            case .pattern(let r, let p): c.fill(r, pattern: p)
+            case .stroke(let l, let p, let w, let d, let closed): c.stroke(l, p, width: w, dash: d, closed: closed)
+            case .fillRect(let r, let p): c.fillRect(r, p)
+            case .strokeRect(let r, let p, let w): c.strokeRect(r, p, width: w)
+            case .circle(let centre, let r, let f, let s, let w): c.circle(centre, radius: r, fill: f, stroke: s, strokeWidth: w)
+            case .clipped(let r, let inner): c.clipped(to: r) { replay(inner, on: c) }
+            case .translated(let o, let clip, let inner): c.translated(by: o, clip: clip) { replay(inner, on: c) }
+            case .text(let t, let s, let o, let h): c.text(t, s, at: o, halo: h)
+            }
+        }
+    }
+}
+
+extension CairoCanvas {
+    /// How many bands a PNG is drawn in: one per core, at most 4, and none thinner than 200 rows;
+    /// `FRONTLINE_BANDS=N` sets it (1 draws directly, as on one core).
+    public static func bandCount(height: Double) -> Int {
+        let cores = Int(ProcessInfo.processInfo.environment["FRONTLINE_BANDS"] ?? "")
+            ?? min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        return max(1, min(cores, Int(height / 200)))
+    }
+
+    /// Replays `drawing` onto this PNG canvas in `bands` horizontal bands at once, each on its
+    /// own Cairo context over this canvas's pixels.
+    public func drawInBands(_ drawing: DeferredCanvas, bands: Int? = nil) throws {
+        guard format == .png else { throw RenderError("banded drawing needs an image canvas") }
+        let n = max(1, bands ?? Self.bandCount(height: size.height))
+        cairo_surface_flush(surface)
+        guard let pixels = cairo_image_surface_get_data(surface) else { throw RenderError("no image data") }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let h = Int(size.height)
+        let edges = (0...n).map { $0 * h / n }
+        let failures = BandFailures(n)
+        // Each band's canvas is made on the thread that draws it: Pango's default font map is
+        // per thread, and a font map must not be shared between threads.
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            do {
+                let band = try CairoCanvas(band: pixels + edges[i] * stride, stride: stride, width: Int(size.width),
+                                           top: edges[i], height: edges[i + 1] - edges[i], of: size)
+                drawing.replay(on: band)
+                cairo_surface_flush(band.surface)
+                let status = cairo_status(band.cr)
+                if status != CAIRO_STATUS_SUCCESS { failures.set(i, String(cString: cairo_status_to_string(status))) }
+            } catch {
+                failures.set(i, "\(error)")
+            }
+        }
+        cairo_surface_mark_dirty(surface)
+        if let message = failures.messages.compactMap({ $0 }).first { throw RenderError("drawing failed: \(message)") }
+    }
+}
+
+/// What went wrong in each band, set from the bands' threads.
+private final class BandFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [String?]
+    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ message: String) { lock.lock(); slots[i] = message; lock.unlock() }
+    var messages: [String?] { lock.lock(); defer { lock.unlock() }; return slots }
+}
