@@ -128,6 +128,9 @@ public final class FrameSequence {
                         let base = try CairoCanvas(format: .png, size: self.options.size, path: nil)
                         renderer.draw(territory: territory, snapshot: snapshot, on: base)
                         strip.draw(on: base, renderer: renderer, height: self.stripHeight)
+                        // Each frame differs from `base` only in its title and cursor: the other
+                        // stripes of its PNG are compressed once, here.
+                        let reference = try StripedPNG(base)
                         for i in part {
                             if isCancelled() { return }
                             let path = directory + "/" + FrameSequence.fileName(i)
@@ -136,7 +139,7 @@ public final class FrameSequence {
                                 canvas.paint(base)
                                 renderer.drawTitle(for: self.days[i], on: canvas)
                                 strip.drawCursor(at: i, on: canvas, renderer: renderer, height: self.stripHeight)
-                                try canvas.writeFastPNG(to: tmp)
+                                try StripedPNG(pixelsOf: canvas, reusing: reference).write(to: tmp)
                             }
                             lock.lock(); written += 1; lock.unlock()
                         }

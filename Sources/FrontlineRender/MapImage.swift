@@ -6,51 +6,15 @@ import FrontlineGeometry
 
 /// Maps drawn into memory rather than to a file, for the server.
 extension CairoCanvas {
-    /// The image as an RGB PNG encoded with libpng's fast setting, in memory.
-    public func fastPNGData() throws -> Data {
-        guard format == .png else { throw RenderError("fast PNG needs an image canvas") }
+    /// The image as an RGB PNG (see `StripedPNG`), in memory.
+    public func fastPNGData() throws -> Data { try StripedPNG(self).data() }
+
+    /// The pixels of an image canvas (Cairo's ARGB32, native-endian) and its row stride.
+    func imageData() throws -> (UnsafeMutablePointer<UInt8>, Int) {
+        guard format == .png else { throw RenderError("PNG needs an image canvas") }
         cairo_surface_flush(surface)
         guard let pixels = cairo_image_surface_get_data(surface) else { throw RenderError("no image data") }
-        let w = Int(size.width), h = Int(size.height)
-        let stride = Int(cairo_image_surface_get_stride(surface))
-        var bgr = [UInt8](repeating: 0, count: w * h * 3)
-        bgr.withUnsafeMutableBufferPointer { buffer in
-            // Rows are independent: split them across the cores.
-            let out = buffer.baseAddress!, parts = min(4, max(1, h / 256))
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                for y in (part * h / parts)..<((part + 1) * h / parts) {
-                    let row = pixels + y * stride
-                    var o = y * w * 3
-                    for x in 0..<w {
-                        let p = row + x * 4
-                        out[o] = p[0]; out[o + 1] = p[1]; out[o + 2] = p[2]
-                        o += 3
-                    }
-                }
-            }
-        }
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        image.width = png_uint_32(w)
-        image.height = png_uint_32(h)
-        image.format = png_uint_32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_BGR)
-        image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST)
-        // One pass into a buffer as large as the raw rows plus headroom (fast compression never
-        // grows the image by more); should libpng still need more, it says how much.
-        var needed = png_alloc_size_t(h * (w * 3 + 1) + 65536)
-        var out = Data(count: Int(needed))
-        var ok = out.withUnsafeMutableBytes { dst in
-            bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
-        }
-        if ok == 0, Int(needed) > out.count {
-            out = Data(count: Int(needed))
-            ok = out.withUnsafeMutableBytes { dst in
-                bgr.withUnsafeBufferPointer { png_image_write_to_memory(&image, dst.baseAddress, &needed, 0, $0.baseAddress, png_int_32(w * 3), nil) }
-            }
-        }
-        guard ok != 0 else { png_image_free(&image); throw RenderError("cannot encode PNG") }
-        out.count = Int(needed)
-        return out
+        return (pixels, Int(cairo_image_surface_get_stride(surface)))
     }
 }
 
