@@ -8,7 +8,7 @@ import Foundation
 /// `DeferredCanvas`, then each core replays it onto its own horizontal band of the image
 /// (`CairoCanvas.drawInBands`). Cairo's coverage of a pixel does not depend on where the
 /// surface ends, so the bands join without a seam and the image is the one drawn directly.
-public final class DeferredCanvas: Canvas {
+public final class DeferredCanvas: RasterLayerCanvas {
     indirect enum Op {
         case fill([[Point]], Paint)
         case pattern([[Point]], FillPattern)
@@ -19,6 +19,7 @@ public final class DeferredCanvas: Canvas {
         case clipped([[Point]], [Op])
         case translated(Point, Rect, [Op])
         case text(String, TextStyle, Point, Halo?)
+        case layer(CairoCanvas, over: Bool)
     }
 
     public let size: Size
@@ -57,6 +58,9 @@ public final class DeferredCanvas: Canvas {
         add(.text(text, style, origin, halo))
     }
 
+    public var acceptsRasterLayers: Bool { true }
+    public func paint(layer: CairoCanvas, over: Bool) { add(.layer(layer, over: over)) }
+
     /// Draws the recorded calls onto `canvas`, in order.
     public func replay(on canvas: Canvas) { Self.replay(ops, on: canvas) }
 
@@ -72,6 +76,7 @@ public final class DeferredCanvas: Canvas {
             case .clipped(let r, let inner): c.clipped(to: r) { replay(inner, on: c) }
             case .translated(let o, let clip, let inner): c.translated(by: o, clip: clip) { replay(inner, on: c) }
             case .text(let t, let s, let o, let h): c.text(t, s, at: o, halo: h)
+            case .layer(let layer, let over): (c as? RasterLayerCanvas)?.paint(layer: layer, over: over)
             }
         }
     }

@@ -28,6 +28,8 @@ public final class CairoCanvas: Canvas {
     private var patterns: [FillPattern: OpaquePointer] = [:]
     private let layout: OpaquePointer
     private let path: String?
+    /// Dots and labels kept between maps (see `SpriteStore`); nil draws them directly.
+    public var sprites: SpriteStore?
 
     /// For SVG and PDF, Cairo streams to `path` while drawing, so pass the temporary
     /// path of an `AtomicFile`. For PNG the path is only used by `finish()`.
@@ -229,6 +231,18 @@ public final class CairoCanvas: Canvas {
     }
 
     public func circle(_ c: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double) {
+        if let store = sprites {
+            sprites = nil
+            defer { sprites = store }
+            let r = radius + strokeWidth / 2 + 1.5
+            if let s = store.sprite(.dot(c, radius: radius, fill: fill, stroke: stroke, strokeWidth: strokeWidth),
+                                    bounds: Rect(x: c.x - r, y: c.y - r, width: 2 * r, height: 2 * r), {
+                $0.circle(c, radius: radius, fill: fill, stroke: stroke, strokeWidth: strokeWidth)
+            }) {
+                paint(s)
+                return
+            }
+        }
         // On an image an opaque dot with its outline is two filled discs, the outline's colour
         // under the fill's: the same pixels as fill-then-stroke, at about half the cost, which
         // counts with a thousand towns on a map. SVG and PDF keep a circle with a stroke.
@@ -277,6 +291,21 @@ public final class CairoCanvas: Canvas {
         cairo_restore(cr)
     }
 
+    public var acceptsRasterLayers: Bool { format == .png }
+
+    /// Paints a layer drawn before (see `RasterLayerCanvas`). The layer is only read, so bands
+    /// drawn on several threads may paint the same layer at once; it is flushed when made.
+    public func paint(layer: CairoCanvas, over: Bool) {
+        cairo_save(cr)
+        cairo_set_source_surface(cr, layer.surface, 0, 0)
+        cairo_set_operator(cr, over ? CAIRO_OPERATOR_OVER : CAIRO_OPERATOR_SOURCE)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
+    /// Ends drawing on this canvas's surface, so that other canvases may read it as a layer.
+    func flushForReading() { cairo_surface_flush(surface) }
+
     public func translated(by offset: Point, clip: Rect, _ body: () -> Void) {
         cairo_save(cr)
         cairo_translate(cr, offset.x, offset.y)
@@ -321,6 +350,25 @@ public final class CairoCanvas: Canvas {
     }
 
     public func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?) {
+        if let store = sprites {
+            sprites = nil
+            defer { sprites = store }
+            // The ink and logical boxes of the text at `origin`, widened by the halo and a margin.
+            prepare(text, style)
+            var ink = PangoRectangle(), logical = PangoRectangle()
+            pango_layout_get_pixel_extents(layout, &ink, &logical)
+            let x0 = Double(min(ink.x, logical.x)), y0 = Double(min(ink.y, logical.y))
+            let x1 = Double(max(ink.x + ink.width, logical.x + logical.width))
+            let y1 = Double(max(ink.y + ink.height, logical.y + logical.height))
+            let m = (halo?.width ?? 0) / 2 + 2
+            let bounds = Rect(x: origin.x + x0 - m, y: origin.y + y0 - m, width: x1 - x0 + 2 * m, height: y1 - y0 + 2 * m)
+            if let s = store.sprite(.text(text, style, origin, halo), bounds: bounds, {
+                $0.text(text, style, at: origin, halo: halo)
+            }) {
+                paint(s)
+                return
+            }
+        }
         prepare(text, style)
         cairo_save(cr)
         cairo_new_path(cr)

@@ -85,6 +85,16 @@ public protocol Canvas: AnyObject {
     func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?)
 }
 
+/// A canvas that can take a whole drawn layer as pixels (`MapRenderer.cachesStaticLayers`):
+/// image canvases, and the deferred canvas that replays onto their bands.
+public protocol RasterLayerCanvas: Canvas {
+    /// Whether `paint(layer:over:)` can be used here (an image, not SVG or PDF).
+    var acceptsRasterLayers: Bool { get }
+    /// Paints `layer` (an image canvas of this canvas's size) at the origin: copied when
+    /// `over` is false, composited over what is drawn when true.
+    func paint(layer: CairoCanvas, over: Bool)
+}
+
 /// Records drawing calls; measures text with a fixed advance per character.
 public final class RecordingCanvas: Canvas {
     public enum Op: Equatable {

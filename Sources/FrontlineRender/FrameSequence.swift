@@ -94,6 +94,7 @@ public final class FrameSequence {
         let pool = RendererPool()
         for _ in 0..<jobs {
             let r = try MapRenderer(dataset: dataset, projection: try Projection.regionalEqualArea(), options: options)
+            r.cachesStaticLayers = true
             pool.put(r)
         }
         let group = DispatchGroup()

@@ -44,6 +44,15 @@ public final class MapRenderer {
     let lakes: [[[Point]]]
     let rivers: [(lines: [[Point]], width: Double)]
     let placePixels: [String: Point]
+    /// Keep the layers that do not change with the date (sea, land and desert below the
+    /// territory; water, governorate lines and borders above it) as pixels after the first
+    /// map, and paint them on image canvases instead of drawing them again: for renderers that
+    /// draw many maps (frames, the server). Painting the layer above is the same as drawing it
+    /// directly (compositing is associative), but for 8-bit rounding at the edges of lines.
+    public var cachesStaticLayers = false
+    private var staticLayers: (below: CairoCanvas, above: CairoCanvas)?
+    /// With `cachesStaticLayers`: the town dots and labels of earlier maps, as sprites.
+    private let sprites = SpriteStore()
     /// Country names whose anchors lie in their country, and the sea label, in pixels.
     let countryLabels: [(name: String, at: Point, focus: Bool)]
     let seaLabel: Point?
@@ -108,9 +117,18 @@ public final class MapRenderer {
 
     /// Draws the whole map for `territory` (derived from `snapshot`) onto `canvas`.
     public func draw(territory: Territory, snapshot: ControlSnapshot, on canvas: Canvas) {
-        drawBase(on: canvas)
-        drawTerritory(territory, on: canvas)
-        drawWaterAndBorders(on: canvas)
+        let image = canvas as? CairoCanvas
+        if cachesStaticLayers, let image, image.acceptsRasterLayers, image.size == options.size { image.sprites = sprites }
+        defer { image?.sprites = nil }
+        if let target = canvas as? RasterLayerCanvas, let layers = layers(for: target) {
+            target.paint(layer: layers.below, over: false)
+            drawTerritory(territory, on: canvas)
+            target.paint(layer: layers.above, over: true)
+        } else {
+            drawBase(on: canvas)
+            drawTerritory(territory, on: canvas)
+            drawWaterAndBorders(on: canvas)
+        }
         let title = titleText(snapshot.day)
         let tiers = territory.parts.contains { $0.hinterlandKm2 > 0.5 }
         var items: [LegendItem] = territory.parts.map { part in
@@ -138,6 +156,19 @@ public final class MapRenderer {
         obstacles += drawCountryNames(canvas, avoiding: obstacles)
         drawPlaces(snapshot, on: canvas, obstacles: obstacles, besieged: besieged)
         for p in panels { p.draw() }
+    }
+
+    /// The static layers for `canvas`, drawn on first use; nil when not kept or not usable.
+    func layers(for canvas: RasterLayerCanvas) -> (below: CairoCanvas, above: CairoCanvas)? {
+        guard cachesStaticLayers, canvas.acceptsRasterLayers, canvas.size == options.size else { return nil }
+        if let staticLayers { return staticLayers }
+        guard let below = try? CairoCanvas(format: .png, size: options.size, path: nil),
+              let above = try? CairoCanvas(format: .png, size: options.size, path: nil) else { return nil }
+        drawBase(on: below)
+        drawWaterAndBorders(on: above)
+        below.flushForReading(); above.flushForReading()
+        staticLayers = (below, above)
+        return staticLayers
     }
 
     /// The tracked places under siege on the snapshot's day that are on this map: place id → besieger.
