@@ -99,6 +99,61 @@ import FrontlineTestSupport
         #expect(throws: RenderError.self) { try svg.drawInBands(DeferredCanvas(measuringWith: svg)) }
     }
 
+    /// The PNG compressed in stripes reads back (through libpng, by Cairo) as the drawn pixels,
+    /// and an encoding that takes unchanged stripes from another image's equals a fresh one.
+    @Test func stripedPNGReadsBackAsTheDrawnPixelsAndReusesOnlyEqualStripes() throws {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-06-05"))
+        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        let map = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+        r.draw(territory: try builder.build(snapshot), snapshot: snapshot, on: map)
+        let dir = Fixtures.temporaryDirectory()
+        try StripedPNG(map).write(to: dir + "/map.png")
+        #expect(ImageComparison.pngSize(dir + "/map.png")! == (800, 600))
+        // A copy with one rectangle changed: most stripes are reused from `map`'s encoding.
+        let changed = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+        changed.paint(layer: map, over: false)
+        changed.fillRect(Rect(x: 100, y: 200, width: 50, height: 30), Paint(hex: "#FF00FF"))
+        let reference = try StripedPNG(map)
+        try StripedPNG(pixelsOf: changed, reusing: reference).write(to: dir + "/reused.png")
+        try StripedPNG(changed).write(to: dir + "/fresh.png")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/reused.png")) == Data(contentsOf: URL(fileURLWithPath: dir + "/fresh.png")))
+        let same = try ImageComparison.compare(actual: dir + "/fresh.png", expected: dir + "/map.png", channelTolerance: 0,
+                                               diffPath: dir + "/diff.png")
+        #expect(same.differingPixels == 50 * 30, "\(same)")
+        // Decoded pixels are the canvas's, exactly (checked against the drawn map's raw pixels).
+        let direct = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+        direct.paint(layer: map, over: false)
+        #expect(try StripedPNG(direct).data() == StripedPNG(map).data())
+    }
+
+    /// A renderer that keeps its static layers and sprites draws the maps it would draw
+    /// without them, but for 8-bit rounding, map after map.
+    @Test func cachedLayersAndSpritesDrawTheSameMaps() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let plain = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                    options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        let cached = try MapRenderer(dataset: dataset, projection: builder.projection,
+                                     options: MapOptions(size: Size(800, 600), region: fixtureRegion))
+        cached.cachesStaticLayers = true
+        for date in ["2017-03-01", "2017-06-05", "2017-03-01"] {
+            let snapshot = dataset.timeline.snapshot(on: try Day(iso: date))
+            let territory = try builder.build(snapshot)
+            let a = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+            plain.draw(territory: territory, snapshot: snapshot, on: a)
+            let b = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
+            cached.draw(territory: territory, snapshot: snapshot, on: b)
+            try a.writeFastPNG(to: dir + "/plain.png")
+            try b.writeFastPNG(to: dir + "/cached.png")
+            let result = try ImageComparison.compare(actual: dir + "/cached.png", expected: dir + "/plain.png",
+                                                     channelTolerance: 3, diffPath: dir + "/diff-\(date).png")
+            #expect(result.differingPixels == 0, "\(date): \(result)")
+        }
+        // SVG keeps vectors: no layer is painted on it.
+        let svg = try CairoCanvas(format: .svg, size: Size(800, 600), path: dir + "/x.svg")
+        #expect(!svg.acceptsRasterLayers)
+    }
+
     @Test func svgIsWellFormedXML() throws {
         let out = Fixtures.temporaryDirectory() + "/map.svg"
         _ = try render("2017-06-05", to: out, labels: .both)
