@@ -62,10 +62,10 @@ do {
         renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
     }
     let out = NSTemporaryDirectory() + "frontline-bench.png"
-    try measure("draw + encode PNG \(pw)x\(ph) (cairo, zlib default)") {
+    try measure("draw in bands + PNG in stripes \(pw)x\(ph) (what render does)") {
         try renderer.write(territory: territory, snapshot: snapshot, to: out)
     }
-    try measure("draw + encode PNG \(pw)x\(ph) (libpng fast)") {
+    try measure("draw on one canvas + PNG in stripes \(pw)x\(ph)") {
         let canvas = try CairoCanvas(format: .png, size: size, path: nil)
         renderer.draw(territory: territory, snapshot: snapshot, on: canvas)
         try canvas.writeFastPNG(to: out)
