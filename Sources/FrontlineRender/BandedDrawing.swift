@@ -98,9 +98,7 @@ extension CairoCanvas {
     public func drawInBands(_ drawing: DeferredCanvas, bands: Int? = nil) throws {
         guard format == .png else { throw RenderError("banded drawing needs an image canvas") }
         let n = max(1, bands ?? Self.bandCount(height: size.height))
-        cairo_surface_flush(surface)
-        guard let pixels = cairo_image_surface_get_data(surface) else { throw RenderError("no image data") }
-        let stride = Int(cairo_image_surface_get_stride(surface))
+        let (pixels, stride) = try imageData()
         let h = Int(size.height)
         let edges = (0...n).map { $0 * h / n }
         let failures = BandFailures(n)
