@@ -106,6 +106,7 @@ public struct Dataset: Sendable {
                 }
             }
         }
+        StageTrace.mark("data: tables read")
         var sieges: [Siege] = []
         let siegeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: path("sieges"))) ?? [])
             .filter { $0.hasSuffix(".csv") }.sorted()
@@ -118,7 +119,9 @@ public struct Dataset: Sendable {
                 }
             }
         }
+        StageTrace.mark("data: sieges read")
         group.wait()
+        StageTrace.mark("data: basemap joined")
         problems.insert(contentsOf: basemap.problems.joined(), at: basemapProblemsAt)
         let atlasParts = basemap.parts, settlements = basemap.settlements
         let errors = problems.filter { $0.severity == .error }

@@ -131,18 +131,92 @@ public final class TerritoryCache: @unchecked Sendable {
         w.u32(UInt32(k.count)); w.raw(k)
         w.u64(UInt64(payload.count)); w.raw(Array(SHA256.hash(data: payload)))
         w.raw(payload)
+        let bytes = w.bytes
+        store(key) { fd in bytes.withUnsafeBytes { TerritoryCache.writeAll(fd, $0) } }
+    }
+
+    // MARK: large raw entries, read in place
+
+    static let rawMagic: [UInt8] = Array("FLRAWPX1".utf8)
+    /// Raw entries keep their payload at this offset, so that a mapped payload is page-aligned.
+    static let rawPayloadOffset = 4096
+
+    /// The key of an entry of `kind` that also depends on the bytes of `files` of the dataset
+    /// beyond those every key covers (e.g. the basemap layers only maps draw).
+    public func key(_ kind: String, _ parts: [String], alsoReading files: [String], in dataset: Dataset) -> String {
+        var h = SHA256()
+        for rel in files {
+            h.update(data: Array("\n\(rel)\n".utf8))
+            if let bytes = FileManager.default.contents(atPath: dataset.directory + "/" + rel) { h.update(data: bytes) }
+        }
+        return key(kind, parts + [h.finalize().map { String(format: "%02x", $0) }.joined()])
+    }
+
+    /// The payload of the raw entry `key`, mapped read-only from its file, when it is there, is
+    /// `length` bytes long and its checksum holds; nil otherwise (a corrupt entry is not trusted).
+    public func readMapped(_ key: String, length: Int) -> MappedPayload? {
+        let fd = open(path(key), O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        let k = Array(key.utf8), m = TerritoryCache.rawMagic.count
+        guard fstat(fd, &st) == 0, Int(st.st_size) == TerritoryCache.rawPayloadOffset + length,
+              m + 4 + k.count + 16 <= TerritoryCache.rawPayloadOffset,
+              let base = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        let mapped = MappedPayload(base: base, mappedLength: Int(st.st_size), offset: TerritoryCache.rawPayloadOffset)
+        let head = [UInt8](UnsafeRawBufferPointer(start: base, count: m + 4 + k.count + 16))
+        var r = ByteReader(head)
+        guard (try? r.bytes(m)) == TerritoryCache.rawMagic, let klen = try? r.u32(), Int(klen) == k.count,
+              (try? r.bytes(k.count)) == k, let stored = try? r.u64(), Int(stored) == length,
+              let sum = try? r.u64(), TerritoryCache.checksum(mapped.payload) == sum else { return nil }
+        return mapped
+    }
+
+    /// Stores `payload` as a raw entry (see `readMapped`): written to a temporary file, then
+    /// renamed into place. Failures are ignored.
+    public func writeRaw(_ key: String, _ payload: UnsafeRawBufferPointer) {
+        var w = ByteWriter()
+        w.raw(TerritoryCache.rawMagic)
+        let k = Array(key.utf8)
+        w.u32(UInt32(k.count)); w.raw(k)
+        w.u64(UInt64(payload.count)); w.u64(TerritoryCache.checksum(payload))
+        guard w.bytes.count <= TerritoryCache.rawPayloadOffset else { return }
+        w.raw([UInt8](repeating: 0, count: TerritoryCache.rawPayloadOffset - w.bytes.count))
+        let header = w.bytes
+        store(key) { fd in
+            header.withUnsafeBytes { TerritoryCache.writeAll(fd, $0) } && TerritoryCache.writeAll(fd, payload)
+        }
+    }
+
+    /// A checksum of 64-bit words (two running sums, as Fletcher's), quick enough to check
+    /// megabytes of pixels on every read: it catches truncation, zeroed pages and stray bytes.
+    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var a: UInt64 = 1, b: UInt64 = 0
+        let words = bytes.count / 8
+        for i in 0..<words {
+            a &+= bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            b &+= a
+        }
+        for i in (words * 8)..<bytes.count { a &+= UInt64(bytes[i]); b &+= a }
+        return a ^ (b << 1 | b >> 63) ^ UInt64(bytes.count)
+    }
+
+    static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < buf.count {
+            let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
+    /// Writes an entry through a temporary file renamed into place; prunes now and then.
+    private func store(_ key: String, _ body: (Int32) -> Bool) {
         let tmp = directory + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { return }
-        let ok = w.bytes.withUnsafeBytes { buf -> Bool in
-            var done = 0
-            while done < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
+        let ok = body(fd)
         close(fd)
         guard ok, rename(tmp, path(key)) == 0 else { unlink(tmp); return }
         lock.lock(); writes += 1; let n = writes; lock.unlock()
@@ -178,6 +252,21 @@ public final class TerritoryCache: @unchecked Sendable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for n in names where n.hasSuffix(".bin") || n.hasPrefix(".tmp-") { unlink(directory + "/" + n) }
     }
+}
+
+/// A cache entry's payload mapped read-only into memory; unmapped when released.
+public final class MappedPayload: @unchecked Sendable {
+    private let base: UnsafeMutableRawPointer
+    private let mappedLength: Int
+    public let payload: UnsafeRawBufferPointer
+
+    init(base: UnsafeMutableRawPointer, mappedLength: Int, offset: Int) {
+        self.base = base
+        self.mappedLength = mappedLength
+        payload = UnsafeRawBufferPointer(start: base + offset, count: mappedLength - offset)
+    }
+
+    deinit { munmap(base, mappedLength) }
 }
 
 /// Why a cache folder cannot be used.
@@ -218,14 +307,15 @@ struct ByteReader {
         defer { at += n }
         return Array(data[at..<at + n])
     }
-    mutating func u32() throws -> UInt32 {
-        let b = try bytes(4)
-        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+    /// A little-endian integer read in place (a cached territory is thousands of them).
+    private mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
+        let n = MemoryLayout<T>.size
+        guard data.endIndex - at >= n else { throw Truncated() }
+        defer { at += n }
+        return T(littleEndian: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at - data.startIndex, as: T.self) })
     }
-    mutating func u64() throws -> UInt64 {
-        let lo = UInt64(try u32()), hi = UInt64(try u32())
-        return lo | hi << 32
-    }
+    mutating func u32() throws -> UInt32 { try load(UInt32.self) }
+    mutating func u64() throws -> UInt64 { try load(UInt64.self) }
     mutating func f64() throws -> Double { Double(bitPattern: try u64()) }
     /// A count, refused when it could not fit in what is left (a corrupt length).
     mutating func count(each: Int) throws -> Int {

@@ -19,7 +19,7 @@ public struct RenderError: Error, CustomStringConvertible {
 }
 
 /// Draws with Cairo, text with Pango. One instance draws one image; not thread-safe.
-public final class CairoCanvas: Canvas {
+public final class CairoCanvas: RasterLayerCanvas {
     public let size: Size
     public let format: OutputFormat
     let surface: OpaquePointer
@@ -30,6 +30,8 @@ public final class CairoCanvas: Canvas {
     private let path: String?
     /// Dots and labels kept between maps (see `SpriteStore`); nil draws them directly.
     public var sprites: SpriteStore?
+    /// What owns the pixels of a canvas over memory it did not allocate.
+    private var retained: AnyObject?
 
     /// For SVG and PDF, Cairo streams to `path` while drawing, so pass the temporary
     /// path of an `AtomicFile`. For PNG the path is only used by `finish()`.
@@ -66,6 +68,25 @@ public final class CairoCanvas: Canvas {
         }
         self.init(surface: s, size: size, format: .png, path: nil)
         cairo_translate(cr, 0, -Double(top))
+    }
+
+    /// Bytes of an ARGB32 image of `size` as Cairo lays it out (rows of its stride).
+    public static func imageByteCount(_ size: Size) -> Int {
+        Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(size.width))) * Int(size.height)
+    }
+
+    /// An image canvas over pixels it must never change (a layer mapped read-only from the
+    /// cache): only ever painted onto other canvases. `owner` keeps the pixels alive.
+    convenience init(readOnlyPixels pixels: UnsafeRawPointer, size: Size, keeping owner: AnyObject) throws {
+        let w = Int32(size.width), stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w)
+        let s = cairo_image_surface_create_for_data(UnsafeMutablePointer(mutating: pixels.assumingMemoryBound(to: UInt8.self)),
+                                                    CAIRO_FORMAT_ARGB32, w, Int32(size.height), stride)
+        guard let s, cairo_surface_status(s) == CAIRO_STATUS_SUCCESS else {
+            if let s { cairo_surface_destroy(s) }
+            throw RenderError("cannot use a cached layer")
+        }
+        self.init(surface: s, size: size, format: .png, path: nil)
+        retained = owner
     }
 
     /// Takes ownership of `s`.
@@ -143,7 +164,31 @@ public final class CairoCanvas: Canvas {
         }
     }
 
+    /// Whether `r` (in drawing coordinates) lies wholly outside the pixels this image canvas can
+    /// change: a band of a map drawn on several cores skips the labels, dots and lines of the other
+    /// bands instead of building and clipping them. Never true for SVG and PDF.
+    private func outsideClip(_ r: Rect) -> Bool {
+        guard format == .png else { return false }
+        var x1 = 0.0, y1 = 0.0, x2 = 0.0, y2 = 0.0
+        cairo_clip_extents(cr, &x1, &y1, &x2, &y2)
+        return r.maxX < x1 || r.x > x2 || r.maxY < y1 || r.y > y2
+    }
+
+    /// Whether every point of `rings`, widened by `pad`, lies outside the clip.
+    private func outsideClip(_ rings: [[Point]], pad: Double) -> Bool {
+        guard format == .png else { return false }
+        var x0 = Double.infinity, y0 = Double.infinity, x1 = -Double.infinity, y1 = -Double.infinity
+        for ring in rings {
+            for p in ring {
+                x0 = min(x0, p.x); x1 = max(x1, p.x); y0 = min(y0, p.y); y1 = max(y1, p.y)
+            }
+        }
+        guard x0 <= x1 else { return true }
+        return outsideClip(Rect(x: x0 - pad, y: y0 - pad, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad))
+    }
+
     public func fill(_ rings: [[Point]], _ paint: Paint) {
+        if outsideClip(rings, pad: 1) { return }
         cairo_save(cr)
         cairo_new_path(cr)
         addPath(rings, closed: true)
@@ -190,6 +235,7 @@ public final class CairoCanvas: Canvas {
     }
 
     public func fill(_ rings: [[Point]], pattern p: FillPattern) {
+        if outsideClip(rings, pad: 1) { return }
         let pat = pattern(p)
         cairo_save(cr)
         cairo_new_path(cr)
@@ -201,6 +247,7 @@ public final class CairoCanvas: Canvas {
     }
 
     public func stroke(_ lines: [[Point]], _ paint: Paint, width: Double, dash: [Double], closed: Bool) {
+        if outsideClip(lines, pad: width / 2 + 1) { return }
         cairo_save(cr)
         cairo_new_path(cr)
         addPath(lines, closed: closed)
@@ -231,6 +278,8 @@ public final class CairoCanvas: Canvas {
     }
 
     public func circle(_ c: Point, radius: Double, fill: Paint, stroke: Paint?, strokeWidth: Double) {
+        let reach = radius + (stroke == nil ? 0 : strokeWidth / 2) + 1.5
+        if outsideClip(Rect(x: c.x - reach, y: c.y - reach, width: 2 * reach, height: 2 * reach)) { return }
         if let store = sprites {
             sprites = nil
             defer { sprites = store }
@@ -294,10 +343,18 @@ public final class CairoCanvas: Canvas {
     public var acceptsRasterLayers: Bool { format == .png }
 
     /// Paints a layer drawn before (see `RasterLayerCanvas`). The layer is only read, so bands
-    /// drawn on several threads may paint the same layer at once; it is flushed when made.
+    /// drawn on several threads may paint the same layer at once (it is flushed when made): each
+    /// paint reads its pixels through a surface of its own, because Cairo sets the offset of a
+    /// band on the pixman image of a source surface, which threads sharing it would overwrite.
     public func paint(layer: CairoCanvas, over: Bool) {
+        guard let pixels = cairo_image_surface_get_data(layer.surface),
+              let source = cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32,
+                                                               cairo_image_surface_get_width(layer.surface),
+                                                               cairo_image_surface_get_height(layer.surface),
+                                                               cairo_image_surface_get_stride(layer.surface)) else { return }
+        defer { cairo_surface_destroy(source) }
         cairo_save(cr)
-        cairo_set_source_surface(cr, layer.surface, 0, 0)
+        cairo_set_source_surface(cr, source, 0, 0)
         cairo_set_operator(cr, over ? CAIRO_OPERATOR_OVER : CAIRO_OPERATOR_SOURCE)
         cairo_paint(cr)
         cairo_restore(cr)
@@ -370,6 +427,13 @@ public final class CairoCanvas: Canvas {
             }
         }
         prepare(text, style)
+        if format == .png {
+            var ink = PangoRectangle(), logical = PangoRectangle()
+            pango_layout_get_pixel_extents(layout, &ink, &logical)
+            let m = (halo?.width ?? 0) / 2 + 2
+            if outsideClip(Rect(x: origin.x + Double(ink.x) - m, y: origin.y + Double(ink.y) - m,
+                                width: Double(ink.width) + 2 * m, height: Double(ink.height) + 2 * m)) { return }
+        }
         cairo_save(cr)
         cairo_new_path(cr)
         cairo_move_to(cr, origin.x, origin.y)

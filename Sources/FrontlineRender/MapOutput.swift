@@ -16,7 +16,9 @@ extension MapRenderer {
                 let drawing = DeferredCanvas(measuringWith: canvas)
                 draw(territory: territory, snapshot: snapshot, on: drawing)
                 extra?(drawing)
+                StageTrace.mark("laid out")
                 try canvas.drawInBands(drawing)
+                StageTrace.mark("drawn in bands")
             } else {
                 draw(territory: territory, snapshot: snapshot, on: canvas)
                 extra?(canvas)

@@ -50,8 +50,15 @@ public final class MapRenderer {
     /// draw many maps (frames, the server). Painting the layer above is the same as drawing it
     /// directly (compositing is associative), but for 8-bit rounding at the edges of lines.
     public var cachesStaticLayers = false
+    /// With `cachesStaticLayers`: a cache folder where the static layers are kept between runs,
+    /// keyed by the program, the basemap and style files, the size, region and theme; a `render`
+    /// then maps them from the file instead of drawing them. Nil keeps them for this renderer only.
+    public var layerCache: TerritoryCache?
     private var staticLayers: (below: CairoCanvas, above: CairoCanvas)?
-    /// With `cachesStaticLayers`: the town dots and labels of earlier maps, as sprites.
+    /// Whether the static layers are held as pixels now (drawn, or mapped from the cache).
+    var holdsStaticLayers: Bool { staticLayers != nil }
+    /// Keep the town dots and labels of earlier maps as sprites (for renderers of many maps).
+    public var cachesSprites = false
     private let sprites = SpriteStore()
     /// Country names whose anchors lie in their country, and the sea label, in pixels.
     let countryLabels: [(name: String, at: Point, focus: Bool)]
@@ -118,7 +125,7 @@ public final class MapRenderer {
     /// Draws the whole map for `territory` (derived from `snapshot`) onto `canvas`.
     public func draw(territory: Territory, snapshot: ControlSnapshot, on canvas: Canvas) {
         let image = canvas as? CairoCanvas
-        if cachesStaticLayers, let image, image.acceptsRasterLayers, image.size == options.size { image.sprites = sprites }
+        if cachesSprites, let image, image.acceptsRasterLayers, image.size == options.size { image.sprites = sprites }
         defer { image?.sprites = nil }
         if let target = canvas as? RasterLayerCanvas, let layers = layers(for: target) {
             target.paint(layer: layers.below, over: false)
@@ -162,12 +169,33 @@ public final class MapRenderer {
     func layers(for canvas: RasterLayerCanvas) -> (below: CairoCanvas, above: CairoCanvas)? {
         guard cachesStaticLayers, canvas.acceptsRasterLayers, canvas.size == options.size else { return nil }
         if let staticLayers { return staticLayers }
+        let key = layerCache.map { cache in
+            let o = options, box = o.region.box
+            return cache.key("layers", ["argb32 1", "\(o.size.width)x\(o.size.height)", "\(o.reservedBottom)", o.theme,
+                                        "\(box.minLon) \(box.minLat) \(box.maxLon) \(box.maxLat)"],
+                             alsoReading: ["factions.csv", "basemap/governorates.geojson", "basemap/lakes.geojson"], in: dataset)
+        }
+        let length = CairoCanvas.imageByteCount(options.size)
+        if let cache = layerCache, let key, let mapped = cache.readMapped(key, length: 2 * length),
+           let below = try? CairoCanvas(readOnlyPixels: mapped.payload.baseAddress!, size: options.size, keeping: mapped),
+           let above = try? CairoCanvas(readOnlyPixels: mapped.payload.baseAddress! + length, size: options.size, keeping: mapped) {
+            staticLayers = (below, above)
+            return staticLayers
+        }
         guard let below = try? CairoCanvas(format: .png, size: options.size, path: nil),
               let above = try? CairoCanvas(format: .png, size: options.size, path: nil) else { return nil }
         drawBase(on: below)
         drawWaterAndBorders(on: above)
         below.flushForReading(); above.flushForReading()
         staticLayers = (below, above)
+        if let cache = layerCache, let key, let a = try? below.imageData(), let b = try? above.imageData() {
+            var both = [UInt8](repeating: 0, count: 2 * length)
+            both.withUnsafeMutableBytes { out in
+                out.baseAddress!.copyMemory(from: a.0, byteCount: length)
+                (out.baseAddress! + length).copyMemory(from: b.0, byteCount: length)
+                cache.writeRaw(key, UnsafeRawBufferPointer(out))
+            }
+        }
         return staticLayers
     }
 

@@ -38,9 +38,11 @@ struct Render: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            StageTrace.mark("start")
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
+            StageTrace.mark("data loaded")
             try dataset.checkCovered(day)
             let cache = dataOptions.cache(for: dataset)
             let snapshot = dataset.timeline.snapshot(on: day)
@@ -54,9 +56,15 @@ struct Render: ParsableCommand {
                 territory = try builder.build(snapshot, people: false, merged: false)
                 projection = builder.projection
             }
+            StageTrace.mark("territory")
             let options = try map.options(defaultSize: "1600x1200")
             let renderer = try MapRenderer(dataset: dataset, projection: projection, options: options)
+            // The layers that do not change with the date are kept as pixels in the cache.
+            renderer.cachesStaticLayers = cache != nil
+            renderer.layerCache = cache
+            StageTrace.mark("renderer prepared")
             try renderer.write(territory: territory, snapshot: snapshot, to: out)
+            StageTrace.mark("written")
 
             print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")
         }

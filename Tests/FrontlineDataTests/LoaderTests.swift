@@ -96,6 +96,26 @@ import FrontlineTestSupport
         #expect(p.contains { $0.hasPrefix("basemap/rivers.geojson") && $0.contains("not valid JSON") })
     }
 
+    /// The typed decoder that reads well-formed GeoJSON quickly gives the features the general
+    /// parser gives, on every shipped basemap layer and on properties of every JSON kind.
+    @Test func typedGeoJSONDecoderAgreesWithTheGeneralParser() throws {
+        var files: [(String, Data)] = try ["countries", "governorates", "rivers", "lakes", "sparse"].map { layer in
+            (layer, try Data(contentsOf: URL(fileURLWithPath: Fixtures.geodata + "/basemap/\(layer).geojson")))
+        }
+        files.append(("kinds", Data("""
+        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"s":"x","i":3,"d":2.5,"e":1e3,"b":true,"n":null,"a":[1]},
+         "geometry":{"type":"Point","coordinates":[40.5,33]}},{"type":"Feature","properties":null,"geometry":null},
+         {"type":"Feature","geometry":{"type":"LineString","coordinates":[[40,33],[41,34.25]]}}]}
+        """.utf8)))
+        for (name, data) in files {
+            let typed = try #require(try? JSONDecoder().decode(GeoJSON.TypedCollection.self, from: data).geoFeatures(), "\(name)")
+            let general = try GeoJSON.parseGeneral(data, file: name)
+            #expect(typed.count == general.count, "\(name)")
+            #expect(typed.map(\.geometry) == general.map(\.geometry), "\(name)")
+            #expect(typed.map(\.properties) == general.map(\.properties), "\(name)")
+        }
+    }
+
     @Test func missingFolderIsOneClearProblem() {
         #expect {
             try load("/nonexistent/frontline-data")

@@ -136,6 +136,7 @@ import FrontlineTestSupport
         let cached = try MapRenderer(dataset: dataset, projection: builder.projection,
                                      options: MapOptions(size: Size(800, 600), region: fixtureRegion))
         cached.cachesStaticLayers = true
+        cached.cachesSprites = true
         for date in ["2017-03-01", "2017-06-05", "2017-03-01"] {
             let snapshot = dataset.timeline.snapshot(on: try Day(iso: date))
             let territory = try builder.build(snapshot)
@@ -149,9 +150,52 @@ import FrontlineTestSupport
                                                      channelTolerance: 3, diffPath: dir + "/diff-\(date).png")
             #expect(result.differingPixels == 0, "\(date): \(result)")
         }
+        #expect(cached.holdsStaticLayers && !plain.holdsStaticLayers)
         // SVG keeps vectors: no layer is painted on it.
         let svg = try CairoCanvas(format: .svg, size: Size(800, 600), path: dir + "/x.svg")
         #expect(!svg.acceptsRasterLayers)
+    }
+
+    /// Static layers kept in the cache folder: a second renderer maps them from the file and
+    /// draws, in bands on several threads, the map a renderer without them draws; a corrupt
+    /// entry is not used, and is drawn and written again.
+    @Test func staticLayersFromTheCacheDrawTheSameMapInBands() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let cache = try TerritoryCache(dataset: dataset, directory: dir + "/cache")
+        let options = MapOptions(size: Size(800, 600), region: fixtureRegion)
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-06-05"))
+        let territory = try builder.build(snapshot)
+        func render(_ name: String, cached: Bool) throws -> (String, MapRenderer) {
+            let r = try MapRenderer(dataset: dataset, projection: builder.projection, options: options)
+            if cached { r.cachesStaticLayers = true; r.layerCache = cache }
+            let canvas = try CairoCanvas(format: .png, size: options.size, path: nil)
+            let drawing = DeferredCanvas(measuringWith: canvas)
+            r.draw(territory: territory, snapshot: snapshot, on: drawing)
+            try canvas.drawInBands(drawing, bands: 4)
+            try canvas.writeFastPNG(to: dir + "/\(name).png")
+            return (dir + "/\(name).png", r)
+        }
+        let (plain, _) = try render("plain", cached: false)
+        let (first, drew) = try render("first", cached: true)
+        #expect(drew.holdsStaticLayers)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: dir + "/cache").filter { $0.hasPrefix("layers-") }
+        #expect(entries.count == 1)
+        let (second, _) = try render("second", cached: true)
+        for (name, path) in [("drawn", first), ("mapped", second)] {
+            let result = try ImageComparison.compare(actual: path, expected: plain, channelTolerance: 3,
+                                                     diffPath: dir + "/diff-\(name).png")
+            #expect(result.differingPixels == 0, "\(name): \(result)")
+        }
+        // Flip one byte of the pixels: the entry is refused and drawn again.
+        let entry = dir + "/cache/" + entries[0]
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: entry))
+        bytes[bytes.count / 2] ^= 0x5A
+        try bytes.write(to: URL(fileURLWithPath: entry))
+        let key = try #require(entries[0].split(separator: ".").first.map(String.init))
+        #expect(cache.readMapped(key, length: 2 * CairoCanvas.imageByteCount(options.size)) == nil)
+        let (third, _) = try render("third", cached: true)
+        #expect(try ImageComparison.compare(actual: third, expected: plain, channelTolerance: 3, diffPath: dir + "/diff-third.png").differingPixels == 0)
+        #expect(cache.readMapped(key, length: 2 * CairoCanvas.imageByteCount(options.size)) != nil)
     }
 
     @Test func svgIsWellFormedXML() throws {
