@@ -143,6 +143,8 @@ extension String {
     /// Without leading and trailing spaces and tabs (not line breaks). Pure Swift: Foundation's
     /// `trimmingCharacters(in:)` bridges every field through NSString, a third of loading the data.
     var trimmedSpaces: String {
+        // Most fields begin and end with a visible ASCII character: nothing to trim.
+        if let f = utf8.first, let l = utf8.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80 { return self }
         func isSpace(_ c: Character) -> Bool { c.isWhitespace && !c.isNewline }
         guard let f = first, let l = last, isSpace(f) || isSpace(l) else { return self }
         guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }

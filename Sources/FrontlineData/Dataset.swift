@@ -1,6 +1,27 @@
 import Foundation
 
 /// Everything in a data folder (`Geodata/`): metadata, factions, places, timeline and basemap.
+/// The events and problems of each timeline file, set from the threads that parse them.
+private final class FileResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [([ControlEvent], [DataProblem])]
+    init(_ n: Int) { slots = Array(repeating: ([], []), count: n) }
+    func set(_ i: Int, _ events: [ControlEvent], _ problems: [DataProblem]) {
+        lock.lock(); slots[i] = (events, problems); lock.unlock()
+    }
+    var results: [([ControlEvent], [DataProblem])] { lock.lock(); defer { lock.unlock() }; return slots }
+}
+
+/// Somewhere parsed basemap layers are kept between runs (the territory cache folder): a layer
+/// file whose bytes were parsed before is read back from there instead of parsed again, which
+/// is most of the time it takes to load the data. Only files that parsed without error are kept.
+public protocol BasemapStore: Sendable {
+    /// The features parsed before from a file of these bytes (`file` is relative to the data folder).
+    func features(of file: String, bytes: Data) -> [GeoFeature]?
+    /// Keeps the features parsed from a file of these bytes.
+    func keep(_ features: [GeoFeature], of file: String, bytes: Data)
+}
+
 public struct Dataset: Sendable {
     public let directory: String
     public let info: DatasetInfo
@@ -27,7 +48,8 @@ public struct Dataset: Sendable {
 
     /// Loads a data folder. Errors stop the load and are all reported together;
     /// warnings are returned through `warnings`.
-    public static func load(directory: String, warnings: inout [DataProblem]) throws -> Dataset {
+    /// `basemapStore` keeps parsed basemap layers between runs (see `BasemapStore`).
+    public static func load(directory: String, warnings: inout [DataProblem], basemapStore: BasemapStore? = nil) throws -> Dataset {
         var problems: [DataProblem] = []
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         func path(_ rel: String) -> String { dir + "/" + rel }
@@ -51,7 +73,14 @@ public struct Dataset: Sendable {
             if layer == "sparse" && !FileManager.default.fileExists(atPath: path(rel)) { continue }
             tasks.append {
                 var found: [DataProblem] = []
-                let features = collecting(into: &found, dir: dir) { try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) }
+                let features = collecting(into: &found, dir: dir) { () throws -> [GeoFeature] in
+                    guard let store = basemapStore else { return try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) }
+                    guard let bytes = FileBytes.read(path(rel)) else { throw DataProblem(file: name(rel), "cannot read the file") }
+                    if let known = store.features(of: rel, bytes: bytes) { return known }
+                    let parsed = try GeoJSON.parseFeatures(bytes, file: name(rel))
+                    store.keep(parsed, of: rel, bytes: bytes)
+                    return parsed
+                }
                 basemap.set(i, layer, features ?? [], found)
             }
         }
@@ -98,12 +127,21 @@ public struct Dataset: Sendable {
         }
         var events: [ControlEvent] = []
         if let factions, let gazetteer {
-            for f in timelineFiles {
-                let rel = "timeline/" + f
-                if let table = attempt({ try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
-                    events += Timeline.parse(table: table, gazetteer: gazetteer, zones: zoneIDs,
-                                             factions: factions, problems: &problems)
+            // One file per task on every core; events and problems are joined in file order.
+            let parsed = FileResults(timelineFiles.count)
+            DispatchQueue.concurrentPerform(iterations: timelineFiles.count) { i in
+                let rel = "timeline/" + timelineFiles[i]
+                var found: [DataProblem] = []
+                var fileEvents: [ControlEvent] = []
+                if let table = collecting(into: &found, dir: dir, { try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
+                    fileEvents = Timeline.parse(table: table, gazetteer: gazetteer, zones: zoneIDs,
+                                                factions: factions, problems: &found)
                 }
+                parsed.set(i, fileEvents, found)
+            }
+            for (fileEvents, found) in parsed.results {
+                events += fileEvents
+                problems += found
             }
         }
         StageTrace.mark("data: tables read")

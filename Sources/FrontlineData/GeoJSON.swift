@@ -87,7 +87,8 @@ public enum GeoJSON {
                 for (k, v) in p {
                     switch v {
                     case let s as String: props[k] = s
-                    case let n as NSNumber: props[k] = n.stringValue
+                    case let n as NSNumber:
+                        props[k] = String(cString: n.objCType) == "c" ? n.stringValue : numberText(n.doubleValue)
                     default: break
                     }
                 }
@@ -143,7 +144,7 @@ public enum GeoJSON {
             type = try c.decode(String.self, forKey: .type)
             geometry = try c.decodeIfPresent(TypedGeometry.self, forKey: .geometry)
             var props: [String: String] = [:]
-            if try c.decodeNil(forKey: .properties) == false, c.contains(.properties) {
+            if c.contains(.properties), try !c.decodeNil(forKey: .properties) {
                 for (k, v) in try c.decode([String: Scalar].self, forKey: .properties) {
                     if let text = v.text { props[k] = text }
                 }
@@ -158,8 +159,7 @@ public enum GeoJSON {
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if let s = try? c.decode(String.self) { text = s }
-            else if let i = try? c.decode(Int.self) { text = String(i) }
-            else if let d = try? c.decode(Double.self) { text = NSNumber(value: d).stringValue }
+            else if let d = try? c.decode(Double.self) { text = GeoJSON.numberText(d) }
             else if let b = try? c.decode(Bool.self) { text = NSNumber(value: b).stringValue }
             else { text = nil }
         }
@@ -192,6 +192,12 @@ public enum GeoJSON {
             case .multiPolygon(let m): return .multiPolygon(try m.map { try GeoJSON.polygon($0.map { try $0.map(GeoJSON.position) }) })
             }
         }
+    }
+
+    /// A number property as text: whole numbers without a decimal point (`3`, also for `3.0`
+    /// and `1e3`), others as Swift prints them (`2.5`).
+    static func numberText(_ d: Double) -> String {
+        d.rounded() == d && abs(d) < 1e15 ? String(Int(d)) : "\(d)"
     }
 
     static func position(_ a: [Double]) throws -> Coordinate {

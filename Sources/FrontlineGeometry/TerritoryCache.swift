@@ -44,7 +44,13 @@ public final class TerritoryCache: @unchecked Sendable {
 
     /// Opens (creating if needed) the cache for `dataset` in `directory`. Throws `CacheProblem`
     /// when the folder cannot be used safely; callers then run without a cache.
-    public init(dataset: Dataset, directory: String? = nil, byteLimit: Int = 512 << 20) throws {
+    public convenience init(dataset: Dataset, directory: String? = nil, byteLimit: Int = 512 << 20) throws {
+        try self.init(dataDirectory: dataset.directory, directory: directory, byteLimit: byteLimit)
+    }
+
+    /// Opens the cache for the data folder `dataDirectory` before its data is loaded (so that the
+    /// load can read parsed basemap layers from it).
+    public init(dataDirectory: String, directory: String? = nil, byteLimit: Int = 512 << 20) throws {
         guard let dir = directory ?? TerritoryCache.defaultDirectory else {
             throw CacheProblem("no cache folder: neither XDG_CACHE_HOME nor HOME is set")
         }
@@ -57,7 +63,7 @@ public final class TerritoryCache: @unchecked Sendable {
         for rel in ["dataset.json", "places.csv", "zones.csv", "basemap/countries.geojson",
                     "basemap/rivers.geojson", "basemap/sparse.geojson", "basemap/settlements.csv"] {
             h.update(data: Array("\n\(rel)\n".utf8))
-            if let bytes = FileManager.default.contents(atPath: dataset.directory + "/" + rel) {
+            if let bytes = FileManager.default.contents(atPath: dataDirectory + "/" + rel) {
                 h.update(data: Array("\(bytes.count)\n".utf8))
                 h.update(data: bytes)
             } else {
@@ -254,6 +260,25 @@ public final class TerritoryCache: @unchecked Sendable {
     }
 }
 
+extension TerritoryCache: BasemapStore {
+    private func basemapKey(_ file: String, _ bytes: Data) -> String {
+        key("basemap", [file, SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()])
+    }
+
+    public func features(of file: String, bytes: Data) -> [GeoFeature]? {
+        guard let payload = read(basemapKey(file, bytes)) else { return nil }
+        var r = ByteReader(payload)
+        guard let features = try? r.features(), r.atEnd else { return nil }
+        return features
+    }
+
+    public func keep(_ features: [GeoFeature], of file: String, bytes: Data) {
+        var w = ByteWriter()
+        w.features(features)
+        write(basemapKey(file, bytes), w.bytes)
+    }
+}
+
 /// A cache entry's payload mapped read-only into memory; unmapped when released.
 public final class MappedPayload: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
@@ -286,6 +311,27 @@ struct ByteWriter {
     mutating func string(_ s: String) { let b = Array(s.utf8); u32(UInt32(b.count)); raw(b) }
     mutating func blob(_ b: [UInt8]) { u32(UInt32(b.count)); raw(b) }
     mutating func strings(_ a: [String]) { u32(UInt32(a.count)); for s in a { string(s) } }
+    mutating func coordinates(_ line: [Coordinate]) {
+        u32(UInt32(line.count))
+        for c in line { f64(c.lon); f64(c.lat) }
+    }
+    mutating func features(_ fs: [GeoFeature]) {
+        u32(UInt32(fs.count))
+        for f in fs {
+            let props = f.properties.sorted { $0.key < $1.key }
+            u32(UInt32(props.count))
+            for (k, v) in props { string(k); string(v) }
+            switch f.geometry {
+            case .point(let c): u32(0); f64(c.lon); f64(c.lat)
+            case .lineString(let l): u32(1); coordinates(l)
+            case .multiLineString(let m): u32(2); u32(UInt32(m.count)); m.forEach { coordinates($0) }
+            case .polygon(let p): u32(3); u32(UInt32(p.count)); p.forEach { coordinates($0) }
+            case .multiPolygon(let m):
+                u32(4); u32(UInt32(m.count))
+                for p in m { u32(UInt32(p.count)); p.forEach { coordinates($0) } }
+            }
+        }
+    }
     mutating func polygons(_ ps: [PolygonXY]) {
         u32(UInt32(ps.count))
         for p in ps {
@@ -330,6 +376,26 @@ struct ByteReader {
     }
     mutating func blob() throws -> [UInt8] { try bytes(try count(each: 1)) }
     mutating func strings() throws -> [String] { try (0..<count(each: 4)).map { _ in try string() } }
+    mutating func coordinates() throws -> [Coordinate] {
+        try (0..<count(each: 16)).map { _ in Coordinate(lon: try f64(), lat: try f64()) }
+    }
+    mutating func lines() throws -> [[Coordinate]] { try (0..<count(each: 4)).map { _ in try coordinates() } }
+    mutating func features() throws -> [GeoFeature] {
+        try (0..<count(each: 12)).map { _ in
+            var props: [String: String] = [:]
+            for _ in 0..<(try count(each: 8)) { let k = try string(); props[k] = try string() }
+            let geometry: GeoGeometry
+            switch try u32() {
+            case 0: geometry = .point(Coordinate(lon: try f64(), lat: try f64()))
+            case 1: geometry = .lineString(try coordinates())
+            case 2: geometry = .multiLineString(try lines())
+            case 3: geometry = .polygon(try lines())
+            case 4: geometry = .multiPolygon(try (0..<count(each: 4)).map { _ in try lines() })
+            default: throw Truncated()
+            }
+            return GeoFeature(geometry: geometry, properties: props)
+        }
+    }
     mutating func polygons() throws -> [PolygonXY] {
         try (0..<count(each: 4)).map { _ in
             try (0..<count(each: 4)).map { _ in try (0..<count(each: 16)).map { _ in XY(try f64(), try f64()) } }

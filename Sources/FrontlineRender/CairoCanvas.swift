@@ -138,7 +138,7 @@ public final class CairoCanvas: RasterLayerCanvas {
     /// Writes the image as an RGB PNG (maps are opaque), compressed in stripes on every core
     /// (`StripedPNG`).
     public func writeFastPNG(to path: String) throws {
-        try StripedPNG(self).write(to: path)
+        try StripedPNG(single: self).write(to: path)
     }
 
     /// RGBA of one pixel of a PNG canvas (for tests).

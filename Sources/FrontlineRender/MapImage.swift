@@ -7,7 +7,7 @@ import FrontlineGeometry
 /// Maps drawn into memory rather than to a file, for the server.
 extension CairoCanvas {
     /// The image as an RGB PNG (see `StripedPNG`), in memory.
-    public func fastPNGData() throws -> Data { try StripedPNG(self).data() }
+    public func fastPNGData() throws -> Data { try StripedPNG(single: self).data() }
 
     /// The pixels of an image canvas (Cairo's ARGB32, native-endian) and its row stride.
     func imageData() throws -> (UnsafeMutablePointer<UInt8>, Int) {

@@ -29,18 +29,30 @@ public final class StripedPNG {
     private var rows: [[UInt8]]
     private var stripes: [Stripe]
 
-    /// Compresses the image of `canvas` (an image canvas).
+    /// Compresses the image of `canvas` (an image canvas), keeping its pixels to serve as the
+    /// reference of later images.
     public convenience init(_ canvas: CairoCanvas) throws {
         try self.init(pixelsOf: canvas, reusing: nil)
     }
 
     /// Compresses the image of `canvas`, taking from `reference` (an encoding of an image of
     /// the same size) every stripe whose pixels are the same.
-    public init(pixelsOf canvas: CairoCanvas, reusing reference: StripedPNG?) throws {
+    public convenience init(pixelsOf canvas: CairoCanvas, reusing reference: StripedPNG?) throws {
+        try self.init(pixelsOf: canvas, reusing: reference, rowsPerStripe: Self.stripeRows, keepingRows: true)
+    }
+
+    /// Compresses a single image (no stripe will be reused): two stripes per core, so that each
+    /// core sets up zlib twice rather than for every 48 rows, and no copy of the pixels is kept.
+    public convenience init(single canvas: CairoCanvas) throws {
+        let stripes = 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let rows = max(Self.stripeRows, (Int(canvas.size.height) + stripes - 1) / stripes)
+        try self.init(pixelsOf: canvas, reusing: nil, rowsPerStripe: rows, keepingRows: false)
+    }
+
+    private init(pixelsOf canvas: CairoCanvas, reusing reference: StripedPNG?, rowsPerStripe: Int, keepingRows: Bool) throws {
         let (pixels, stride) = try canvas.imageData()
         let w = Int(canvas.size.width), h = Int(canvas.size.height)
         width = w; height = h
-        let rowsPerStripe = Self.stripeRows
         let n = (h + rowsPerStripe - 1) / rowsPerStripe
         let reuse = reference.flatMap { $0.width == w && $0.height == h ? $0 : nil }
         let rowBytes = w * 4
@@ -51,6 +63,11 @@ public final class StripedPNG {
                 let rowsBase = rowsOut.baseAddress!, stripesBase = stripesOut.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: n) { i in
                     let top = i * rowsPerStripe, bottom = min(h, top + rowsPerStripe)
+                    guard keepingRows else {
+                        stripesBase[i] = StripedPNG.compress(UnsafePointer(pixels + top * stride), stride: stride, width: w,
+                                                             rows: bottom - top, last: i == n - 1)
+                        return
+                    }
                     var copy = [UInt8](repeating: 0, count: (bottom - top) * rowBytes)
                     copy.withUnsafeMutableBytes { dst in
                         for y in top..<bottom {
@@ -61,7 +78,10 @@ public final class StripedPNG {
                        reuse.rows[i].withUnsafeBytes({ a in copy.withUnsafeBytes { memcmp(a.baseAddress!, $0.baseAddress!, a.count) == 0 } }) {
                         stripesBase[i] = reuse.stripes[i]
                     } else {
-                        stripesBase[i] = StripedPNG.compress(copy, width: w, rows: bottom - top, last: i == n - 1)
+                        stripesBase[i] = copy.withUnsafeBytes {
+                            StripedPNG.compress($0.bindMemory(to: UInt8.self).baseAddress!, stride: rowBytes, width: w,
+                                                rows: bottom - top, last: i == n - 1)
+                        }
                     }
                     rowsBase[i] = copy
                 }
@@ -73,22 +93,19 @@ public final class StripedPNG {
 
     /// Filter byte 0 and R, G, B for each row; then deflate ending in a full flush (or the end
     /// of the stream for the last stripe).
-    static func compress(_ argb: [UInt8], width: Int, rows: Int, last: Bool) -> Stripe {
+    static func compress(_ src: UnsafePointer<UInt8>, stride: Int, width: Int, rows: Int, last: Bool) -> Stripe {
         let rawLength = rows * (1 + width * 3)
         var raw = [UInt8](repeating: 0, count: rawLength)
-        argb.withUnsafeBytes { srcBuffer in
-            raw.withUnsafeMutableBytes { dstBuffer in
-                let src = srcBuffer.bindMemory(to: UInt8.self).baseAddress!
-                let dst = dstBuffer.bindMemory(to: UInt8.self).baseAddress!
-                var o = 0
-                for y in 0..<rows {
-                    dst[o] = 0; o += 1
-                    var p = src + y * width * 4
-                    // Cairo's ARGB32 is native-endian: B, G, R, A in memory. Maps are opaque.
-                    for _ in 0..<width {
-                        dst[o] = p[2]; dst[o + 1] = p[1]; dst[o + 2] = p[0]
-                        o += 3; p += 4
-                    }
+        raw.withUnsafeMutableBytes { dstBuffer in
+            let dst = dstBuffer.bindMemory(to: UInt8.self).baseAddress!
+            var o = 0
+            for y in 0..<rows {
+                dst[o] = 0; o += 1
+                var p = src + y * stride
+                // Cairo's ARGB32 is native-endian: B, G, R, A in memory. Maps are opaque.
+                for _ in 0..<width {
+                    dst[o] = p[2]; dst[o + 1] = p[1]; dst[o + 2] = p[0]
+                    o += 3; p += 4
                 }
             }
         }

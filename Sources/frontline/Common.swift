@@ -16,23 +16,41 @@ struct DataOptions: ParsableArguments {
         throw CLIError("cannot find the frontline data (a Geodata/ folder); pass --data DIR, set FRONTLINE_DATA, or install with scripts/install.sh, which puts it in PREFIX/share/frontline/Geodata")
     }
 
-    @Flag(name: .customLong("no-cache"), help: "Compute territory afresh: neither read nor write the cache ($XDG_CACHE_HOME/frontline).")
+    @Flag(name: .customLong("no-cache"), help: "Compute everything afresh: neither read nor write the cache ($XDG_CACHE_HOME/frontline: territory, parsed basemap, static map layers).")
     var noCache = false
 
     /// The cache of computed territory for `dataset`, unless `--no-cache`; a folder that cannot be
     /// used safely turns the cache off with a note on standard error.
     func cache(for dataset: Dataset) -> TerritoryCache? {
-        if noCache { return nil }
-        do { return try TerritoryCache(dataset: dataset) } catch {
-            printError("note: running without the territory cache: \(error)")
-            return nil
-        }
+        noCache ? nil : OpenCaches.shared.cache(for: dataset.directory)
     }
 
-    /// Loads the data, printing warnings only when asked.
+    /// Loads the data (its basemap layers read from the cache when parsed before).
     func load() throws -> Dataset {
         var warnings: [DataProblem] = []
-        return try Dataset.load(directory: try resolveDirectory(), warnings: &warnings)
+        let dir = try resolveDirectory()
+        return try Dataset.load(directory: dir, warnings: &warnings,
+                                basemapStore: noCache ? nil : OpenCaches.shared.cache(for: dir))
+    }
+}
+
+/// The cache of each data folder, opened once per run (the note that it cannot be used is
+/// printed once).
+final class OpenCaches: @unchecked Sendable {
+    static let shared = OpenCaches()
+    private let lock = NSLock()
+    private var opened: [String: TerritoryCache?] = [:]
+
+    func cache(for dataDirectory: String) -> TerritoryCache? {
+        let dataDirectory = dataDirectory.hasSuffix("/") ? String(dataDirectory.dropLast()) : dataDirectory
+        lock.lock(); defer { lock.unlock() }
+        if let known = opened[dataDirectory] { return known }
+        var cache: TerritoryCache?
+        do { cache = try TerritoryCache(dataDirectory: dataDirectory) } catch {
+            printError("note: running without the territory cache: \(error)")
+        }
+        opened[dataDirectory] = cache
+        return cache
     }
 }
 

@@ -103,7 +103,7 @@ import FrontlineTestSupport
             (layer, try Data(contentsOf: URL(fileURLWithPath: Fixtures.geodata + "/basemap/\(layer).geojson")))
         }
         files.append(("kinds", Data("""
-        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"s":"x","i":3,"d":2.5,"e":1e3,"b":true,"n":null,"a":[1]},
+        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"s":"x","i":3,"d":2.5,"e":1e3,"f":3.0,"b":true,"n":null,"a":[1]},
          "geometry":{"type":"Point","coordinates":[40.5,33]}},{"type":"Feature","properties":null,"geometry":null},
          {"type":"Feature","geometry":{"type":"LineString","coordinates":[[40,33],[41,34.25]]}}]}
         """.utf8)))
@@ -113,6 +113,9 @@ import FrontlineTestSupport
             #expect(typed.count == general.count, "\(name)")
             #expect(typed.map(\.geometry) == general.map(\.geometry), "\(name)")
             #expect(typed.map(\.properties) == general.map(\.properties), "\(name)")
+            if name == "kinds" {
+                #expect(general.first?.properties == ["s": "x", "i": "3", "d": "2.5", "e": "1000", "f": "3", "b": "1"])
+            }
         }
     }
 

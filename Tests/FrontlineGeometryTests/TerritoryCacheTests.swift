@@ -27,6 +27,34 @@ import FrontlineData
         }
     }
 
+    /// Basemap layers parsed once are read back from the cache as the same features, for the
+    /// shipped basemap too; an entry that does not check out is parsed again.
+    @Test func parsedBasemapFromTheCacheEqualsTheParsedFiles() throws {
+        for data in [Fixtures.mini, Fixtures.geodata] {
+            let dir = freshFolder()
+            var w: [DataProblem] = []
+            let plain = try Dataset.load(directory: data, warnings: &w)
+            let cache = try TerritoryCache(dataDirectory: data, directory: dir)
+            let first = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            let kept = entries(dir).filter { $0.hasPrefix("basemap-") }
+            #expect(kept.count >= 4, "\(data): \(kept)")
+            let second = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            for ds in [first, second] {
+                for (a, b) in [(ds.atlas.countries, plain.atlas.countries), (ds.atlas.governorates, plain.atlas.governorates),
+                               (ds.atlas.rivers, plain.atlas.rivers), (ds.atlas.lakes, plain.atlas.lakes),
+                               (ds.atlas.sparse, plain.atlas.sparse)] {
+                    #expect(a.map(\.geometry) == b.map(\.geometry))
+                    #expect(a.map(\.properties) == b.map(\.properties))
+                }
+            }
+            // Truncate every entry: the load parses the files again and gives the same layers.
+            for e in kept { truncate(dir + "/" + e, 100) }
+            let third = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            #expect(third.atlas.countries.map(\.geometry) == plain.atlas.countries.map(\.geometry))
+            #expect(third.atlas.rivers.map(\.properties) == plain.atlas.rivers.map(\.properties))
+        }
+    }
+
     @Test func cachedTerritoryEqualsComputedTerritory() throws {
         let dir = freshFolder()
         let day = try Day(iso: "2017-06-05")
