@@ -15,7 +15,7 @@ public enum StageTrace {
         let now = Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
         lock.lock()
         if first == 0 { first = now; last = now }
-        let line = "trace \(stage()): \(String(format: "%.1f ms (+%.1f)", now - first, now - last))\n"
+        let line = "trace \(stage()): \(String(format: "%.1f ms (+%.1f), clock %.1f", now - first, now - last, now))\n"
         last = now
         lock.unlock()
         FileHandle.standardError.write(Data(line.utf8))

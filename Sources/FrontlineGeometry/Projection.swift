@@ -21,8 +21,27 @@ public final class Projection {
 
     public init(_ projString: String) throws {
         definition = projString
-        guard let ctx = proj_context_create() else { throw ProjectionError(message: "cannot create PROJ context") }
         let pipeline = "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step " + projString
+        // A projection given as a PROJ string needs neither PROJ's database nor its grids, but
+        // proj_create opens the database (proj.db, SQLite) to describe the result: a quarter of
+        // the start of a `render`. So the first attempt uses a context that finds no database
+        // (and logs nothing); a definition that does need it is created again with the defaults.
+        if let ctx = proj_context_create() {
+            proj_log_level(ctx, PJ_LOG_NONE)
+            proj_log_func(ctx, nil) { _, _, _ in }
+            let nowhere = "/nonexistent/frontline-no-proj-db"
+            nowhere.withCString { path in
+                var paths: [UnsafePointer<CChar>?] = [path]
+                proj_context_set_search_paths(ctx, 1, &paths)
+            }
+            if let p = proj_create(ctx, pipeline) {
+                context = ctx
+                pj = p
+                return
+            }
+            proj_context_destroy(ctx)
+        }
+        guard let ctx = proj_context_create() else { throw ProjectionError(message: "cannot create PROJ context") }
         guard let p = proj_create(ctx, pipeline) else {
             let msg = String(cString: proj_context_errno_string(ctx, proj_context_errno(ctx)))
             proj_context_destroy(ctx)

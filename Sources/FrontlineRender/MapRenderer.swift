@@ -128,9 +128,11 @@ public final class MapRenderer {
         if cachesSprites, let image, image.acceptsRasterLayers, image.size == options.size { image.sprites = sprites }
         defer { image?.sprites = nil }
         if let target = canvas as? RasterLayerCanvas, let layers = layers(for: target) {
+            StageTrace.mark("draw: static layers")
             target.paint(layer: layers.below, over: false)
             drawTerritory(territory, on: canvas)
             target.paint(layer: layers.above, over: true)
+            StageTrace.mark("draw: territory")
         } else {
             drawBase(on: canvas)
             drawTerritory(territory, on: canvas)
@@ -161,7 +163,9 @@ public final class MapRenderer {
                                   legend: items, canvas: canvas)
         var obstacles = panels.map(\.rect)
         obstacles += drawCountryNames(canvas, avoiding: obstacles)
+        StageTrace.mark("draw: panels and country names")
         drawPlaces(snapshot, on: canvas, obstacles: obstacles, besieged: besieged)
+        StageTrace.mark("draw: places and labels")
         for p in panels { p.draw() }
     }
 
@@ -350,8 +354,10 @@ public final class MapRenderer {
             requests.append(.init(id: p.id, anchor: placePixels[p.id]!, radius: dotRadius(p) + (changed[p.id] != nil ? 6 * u : 1),
                                   size: canvas.measure(text, st), priority: prio))
         }
+        StageTrace.mark("draw: \(requests.count) labels measured")
         var placer = LabelPlacer(bounds: visible.insetBy(4 * u), obstacles: obstacles)
         let placements = placer.place(requests)
+        StageTrace.mark("draw: labels placed")
 
         for p in places {
             let c = placePixels[p.id]!

@@ -39,13 +39,16 @@ struct Render: ParsableCommand {
     func run() throws {
         try reportingErrors {
             StageTrace.mark("start")
+            CairoCanvas.loadFontsInBackground()
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
             let dataset = try dataOptions.load()
             StageTrace.mark("data loaded")
             try dataset.checkCovered(day)
             let cache = dataOptions.cache(for: dataset)
+            StageTrace.mark("cache opened")
             let snapshot = dataset.timeline.snapshot(on: day)
+            StageTrace.mark("snapshot")
             // A day drawn before: its territory comes from the cache, and no builder is needed.
             let territory: Territory, projection: Projection
             if let cache, let known = TerritoryBuilder.cached(snapshot, people: false, merged: false, in: cache) {
@@ -67,6 +70,10 @@ struct Render: ParsableCommand {
             StageTrace.mark("written")
 
             print("wrote \(out) (\(day), \(Int(options.size.width))x\(Int(options.size.height)))")
+            // The map is written: end the process here rather than free the data, the territory
+            // and the renderer piece by piece (15 ms of a 0.25 s render).
+            StageTrace.mark("done")
+            exitNow()
         }
     }
 }
