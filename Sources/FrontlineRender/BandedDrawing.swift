@@ -96,6 +96,13 @@ extension CairoCanvas {
     /// Replays `drawing` onto this PNG canvas in `bands` horizontal bands at once, each on its
     /// own Cairo context over this canvas's pixels.
     public func drawInBands(_ drawing: DeferredCanvas, bands: Int? = nil) throws {
+        try drawInBands(drawing, bands: bands, then: nil)
+    }
+
+    /// As `drawInBands(_:bands:)`; `then(band, top, bottom)` runs on the band's core as soon as
+    /// rows `top..<bottom` are drawn (and final), while other bands are still being drawn.
+    func drawInBands(_ drawing: DeferredCanvas, bands: Int?,
+                     then: ((_ band: Int, _ top: Int, _ bottom: Int) -> Void)?) throws {
         guard format == .png else { throw RenderError("banded drawing needs an image canvas") }
         let n = max(1, bands ?? Self.bandCount(height: size.height))
         let (pixels, stride) = try imageData()
@@ -112,6 +119,7 @@ extension CairoCanvas {
                 cairo_surface_flush(band.surface)
                 let status = cairo_status(band.cr)
                 if status != CAIRO_STATUS_SUCCESS { failures.set(i, String(cString: cairo_status_to_string(status))) }
+                then?(i, edges[i], edges[i + 1])
             } catch {
                 failures.set(i, "\(error)")
             }

@@ -11,14 +11,24 @@ extension MapRenderer {
         }
         try AtomicFile.write(to: path) { tmp in
             let canvas = try CairoCanvas(format: format, size: options.size, path: tmp)
-            if format == .png && CairoCanvas.bandCount(height: options.size.height) > 1 {
-                // Laid out once, then drawn in horizontal bands on every core.
+            let bands = CairoCanvas.bandCount(height: options.size.height)
+            if format == .png && bands > 1 {
+                // Laid out once, then drawn in horizontal bands on every core; each band is
+                // compressed as a stripe of the PNG by the core that drew it, as soon as it is drawn.
                 let drawing = DeferredCanvas(measuringWith: canvas)
                 draw(territory: territory, snapshot: snapshot, on: drawing)
                 extra?(drawing)
                 StageTrace.mark("laid out")
-                try canvas.drawInBands(drawing)
-                StageTrace.mark("drawn in bands")
+                let (pixels, stride) = try canvas.imageData()
+                let width = Int(options.size.width)
+                let stripes = StripeSlots(bands)
+                try canvas.drawInBands(drawing, bands: bands) { band, top, bottom in
+                    stripes.set(band, StripedPNG.compressRows(pixels, stride: stride, width: width, top: top, bottom: bottom,
+                                                              last: band == bands - 1))
+                }
+                StageTrace.mark("drawn and compressed in bands")
+                try StripedPNG(width: width, height: Int(options.size.height), stripes: stripes.all).write(to: tmp)
+                return
             } else {
                 draw(territory: territory, snapshot: snapshot, on: canvas)
                 extra?(canvas)
@@ -26,6 +36,15 @@ extension MapRenderer {
             try canvas.finish(pngPath: tmp)
         }
     }
+}
+
+/// The compressed stripes of a PNG, set from the threads that draw its bands.
+private final class StripeSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [StripedPNG.Stripe?]
+    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ stripe: StripedPNG.Stripe) { lock.lock(); slots[i] = stripe; lock.unlock() }
+    var all: [StripedPNG.Stripe] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
 
 /// Parses `1600x1200`, rejecting sizes too small to draw a map on or too large to allocate.

@@ -49,6 +49,20 @@ public final class StripedPNG {
         try self.init(pixelsOf: canvas, reusing: nil, rowsPerStripe: rows, keepingRows: false)
     }
 
+    /// An image whose stripes were compressed as it was drawn (`MapRenderer.write` compresses
+    /// each band of rows on the core that drew it, as soon as it is drawn), top to bottom.
+    init(width: Int, height: Int, stripes: [Stripe]) {
+        self.width = width; self.height = height
+        self.stripes = stripes
+        rows = Array(repeating: [], count: stripes.count)
+    }
+
+    /// Compresses rows `top..<bottom` of an image canvas as one stripe (`last` for the bottom one).
+    static func compressRows(_ pixels: UnsafeMutablePointer<UInt8>, stride: Int, width: Int,
+                             top: Int, bottom: Int, last: Bool) -> Stripe {
+        compress(UnsafePointer(pixels + top * stride), stride: stride, width: width, rows: bottom - top, last: last)
+    }
+
     private init(pixelsOf canvas: CairoCanvas, reusing reference: StripedPNG?, rowsPerStripe: Int, keepingRows: Bool) throws {
         let (pixels, stride) = try canvas.imageData()
         let w = Int(canvas.size.width), h = Int(canvas.size.height)
