@@ -45,6 +45,11 @@ public struct CSVTable: Sendable {
         guard let data = FileBytes.read(path) else {
             throw DataProblem(file: name, "cannot read the file")
         }
+        return try parse(data, file: name)
+    }
+
+    /// Parses the bytes of a CSV file (UTF-8 text).
+    public static func parse(_ data: Data, file name: String) throws -> CSVTable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataProblem(file: name, "not valid UTF-8 text")
         }

@@ -12,14 +12,20 @@ private final class FileResults: @unchecked Sendable {
     var results: [([ControlEvent], [DataProblem])] { lock.lock(); defer { lock.unlock() }; return slots }
 }
 
-/// Somewhere parsed basemap layers are kept between runs (the territory cache folder): a layer
-/// file whose bytes were parsed before is read back from there instead of parsed again, which
-/// is most of the time it takes to load the data. Only files that parsed without error are kept.
-public protocol BasemapStore: Sendable {
+/// Somewhere parsed data files are kept between runs (the territory cache folder): a basemap
+/// layer or timeline file whose bytes were parsed before is read back from there instead of
+/// parsed again, which is most of the time it takes to load the data. Only files that parsed
+/// without any problem are kept, so every problem is still reported where it is.
+public protocol ParseCache: Sendable {
     /// The features parsed before from a file of these bytes (`file` is relative to the data folder).
     func features(of file: String, bytes: Data) -> [GeoFeature]?
     /// Keeps the features parsed from a file of these bytes.
     func keep(_ features: [GeoFeature], of file: String, bytes: Data)
+    /// The events parsed before from a timeline file of these bytes, with these places, zones and
+    /// factions (the implementation's key covers them); `file` is the name events carry.
+    func events(of file: String, bytes: Data) -> [ControlEvent]?
+    /// Keeps the events parsed, without a problem, from a timeline file of these bytes.
+    func keep(_ events: [ControlEvent], of file: String, bytes: Data)
 }
 
 public struct Dataset: Sendable {
@@ -48,8 +54,8 @@ public struct Dataset: Sendable {
 
     /// Loads a data folder. Errors stop the load and are all reported together;
     /// warnings are returned through `warnings`.
-    /// `basemapStore` keeps parsed basemap layers between runs (see `BasemapStore`).
-    public static func load(directory: String, warnings: inout [DataProblem], basemapStore: BasemapStore? = nil) throws -> Dataset {
+    /// `parseCache` keeps parsed basemap layers and timeline files between runs (see `ParseCache`).
+    public static func load(directory: String, warnings: inout [DataProblem], parseCache: ParseCache? = nil) throws -> Dataset {
         var problems: [DataProblem] = []
         let dir = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         func path(_ rel: String) -> String { dir + "/" + rel }
@@ -74,7 +80,7 @@ public struct Dataset: Sendable {
             tasks.append {
                 var found: [DataProblem] = []
                 let features = collecting(into: &found, dir: dir) { () throws -> [GeoFeature] in
-                    guard let store = basemapStore else { return try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) }
+                    guard let store = parseCache else { return try GeoJSON.readFeatures(path: path(rel), displayName: name(rel)) }
                     guard let bytes = FileBytes.read(path(rel)) else { throw DataProblem(file: name(rel), "cannot read the file") }
                     if let known = store.features(of: rel, bytes: bytes) { return known }
                     let parsed = try GeoJSON.parseFeatures(bytes, file: name(rel))
@@ -104,7 +110,9 @@ public struct Dataset: Sendable {
 
         let info = attempt { try DatasetInfo.load(path: path("dataset.json"), displayName: name("dataset.json")) }
         let factions = attempt { try FactionCatalog.load(path: path("factions.csv"), displayName: name("factions.csv")) }
+        StageTrace.mark("data: started")
         let gazetteer = attempt { try Gazetteer.load(path: path("places.csv"), displayName: name("places.csv")) }
+        StageTrace.mark("data: places read")
         let zoneTable = FileManager.default.fileExists(atPath: path("zones.csv"))
             ? attempt { try CSVTable.read(path: path("zones.csv"), displayName: name("zones.csv")) } : nil
         let zones = zoneTable.flatMap { table in attempt { try Zone.parse(table) } } ?? []
@@ -133,10 +141,19 @@ public struct Dataset: Sendable {
                 let rel = "timeline/" + timelineFiles[i]
                 var found: [DataProblem] = []
                 var fileEvents: [ControlEvent] = []
-                if let table = collecting(into: &found, dir: dir, { try CSVTable.read(path: path(rel), displayName: name(rel)) }) {
+                let bytes = parseCache == nil ? nil : FileBytes.read(path(rel))
+                if let bytes, let known = parseCache?.events(of: name(rel), bytes: bytes) {
+                    parsed.set(i, known, [])
+                    return
+                }
+                if let table = collecting(into: &found, dir: dir, { () throws -> CSVTable in
+                    if let bytes { return try CSVTable.parse(bytes, file: name(rel)) }
+                    return try CSVTable.read(path: path(rel), displayName: name(rel))
+                }) {
                     fileEvents = Timeline.parse(table: table, gazetteer: gazetteer, zones: zoneIDs,
                                                 factions: factions, problems: &found)
                 }
+                if let bytes, found.isEmpty { parseCache?.keep(fileEvents, of: name(rel), bytes: bytes) }
                 parsed.set(i, fileEvents, found)
             }
             for (fileEvents, found) in parsed.results {

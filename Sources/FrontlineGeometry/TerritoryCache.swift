@@ -28,6 +28,8 @@ public final class TerritoryCache: @unchecked Sendable {
     static let magic: [UInt8] = Array("FLCACHE1".utf8)
 
     public let directory: String
+    /// The data folder whose files the keys cover.
+    public let dataDirectory: String
     public let byteLimit: Int
     /// Digest of the inputs shared by every key of this dataset.
     let inputs: SHA256Digest
@@ -51,6 +53,7 @@ public final class TerritoryCache: @unchecked Sendable {
     /// Opens the cache for the data folder `dataDirectory` before its data is loaded (so that the
     /// load can read parsed basemap layers from it).
     public init(dataDirectory: String, directory: String? = nil, byteLimit: Int = 512 << 20) throws {
+        self.dataDirectory = dataDirectory
         guard let dir = directory ?? TerritoryCache.defaultDirectory else {
             throw CacheProblem("no cache folder: neither XDG_CACHE_HOME nor HOME is set")
         }
@@ -260,7 +263,7 @@ public final class TerritoryCache: @unchecked Sendable {
     }
 }
 
-extension TerritoryCache: BasemapStore {
+extension TerritoryCache: ParseCache {
     private func basemapKey(_ file: String, _ bytes: Data) -> String {
         key("basemap", [file, SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()])
     }
@@ -276,6 +279,40 @@ extension TerritoryCache: BasemapStore {
         var w = ByteWriter()
         w.features(features)
         write(basemapKey(file, bytes), w.bytes)
+    }
+
+    /// Events are checked against the places, zones and factions: every key covers places.csv
+    /// and zones.csv; this one covers factions.csv as well.
+    private func eventsKey(_ file: String, _ bytes: Data) -> String {
+        func hex(_ d: Data) -> String { SHA256.hash(data: d).map { String(format: "%02x", $0) }.joined() }
+        let factions = FileManager.default.contents(atPath: dataDirectory + "/factions.csv") ?? Data()
+        return key("events", [file, hex(bytes), hex(factions)])
+    }
+
+    public func events(of file: String, bytes: Data) -> [ControlEvent]? {
+        guard let payload = read(eventsKey(file, bytes)) else { return nil }
+        var r = ByteReader(payload)
+        guard let n = try? r.count(each: 24) else { return nil }
+        var out: [ControlEvent] = []
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let day = try? r.u64(), let place = try? r.string(), let controller = try? r.string(),
+                  let source = try? r.string(), let note = try? r.string(), let line = try? r.u32() else { return nil }
+            out.append(ControlEvent(date: Day(daysSinceEpoch: Int(Int64(bitPattern: day))), place: place, controller: controller,
+                                    source: source, note: note, file: file, line: Int(line)))
+        }
+        return r.atEnd ? out : nil
+    }
+
+    public func keep(_ events: [ControlEvent], of file: String, bytes: Data) {
+        var w = ByteWriter()
+        w.u32(UInt32(events.count))
+        for e in events {
+            w.u64(UInt64(bitPattern: Int64(e.date.daysSinceEpoch)))
+            w.string(e.place); w.string(e.controller); w.string(e.source); w.string(e.note)
+            w.u32(UInt32(e.line))
+        }
+        write(eventsKey(file, bytes), w.bytes)
     }
 }
 

@@ -30,7 +30,7 @@ struct DataOptions: ParsableArguments {
         var warnings: [DataProblem] = []
         let dir = try resolveDirectory()
         return try Dataset.load(directory: dir, warnings: &warnings,
-                                basemapStore: noCache ? nil : OpenCaches.shared.cache(for: dir))
+                                parseCache: noCache ? nil : OpenCaches.shared.cache(for: dir))
     }
 }
 

@@ -35,10 +35,10 @@ import FrontlineData
             var w: [DataProblem] = []
             let plain = try Dataset.load(directory: data, warnings: &w)
             let cache = try TerritoryCache(dataDirectory: data, directory: dir)
-            let first = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            let first = try Dataset.load(directory: data, warnings: &w, parseCache: cache)
             let kept = entries(dir).filter { $0.hasPrefix("basemap-") }
             #expect(kept.count >= 4, "\(data): \(kept)")
-            let second = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            let second = try Dataset.load(directory: data, warnings: &w, parseCache: cache)
             for ds in [first, second] {
                 for (a, b) in [(ds.atlas.countries, plain.atlas.countries), (ds.atlas.governorates, plain.atlas.governorates),
                                (ds.atlas.rivers, plain.atlas.rivers), (ds.atlas.lakes, plain.atlas.lakes),
@@ -49,7 +49,7 @@ import FrontlineData
             }
             // Truncate every entry: the load parses the files again and gives the same layers.
             for e in kept { truncate(dir + "/" + e, 100) }
-            let third = try Dataset.load(directory: data, warnings: &w, basemapStore: cache)
+            let third = try Dataset.load(directory: data, warnings: &w, parseCache: cache)
             #expect(third.atlas.countries.map(\.geometry) == plain.atlas.countries.map(\.geometry))
             #expect(third.atlas.rivers.map(\.properties) == plain.atlas.rivers.map(\.properties))
         }
