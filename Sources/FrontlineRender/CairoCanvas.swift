@@ -71,11 +71,14 @@ public final class CairoCanvas: RasterLayerCanvas {
         cairo_translate(cr, 0, -Double(top))
     }
 
-    /// Starts loading the font configuration (fontconfig reads its XML files and font caches,
-    /// about 8 ms) on another core, so that it is ready when the first text is measured: call it
-    /// at the start of a command that draws, before loading its data.
-    public static func loadFontsInBackground() {
-        DispatchQueue.global(qos: .userInitiated).async { _ = FcInit() }
+    /// Loads the font configuration and the faces maps use (regular, bold, italic) into this
+    /// thread's font map, by measuring a few words: about 12 ms that a command can spend while
+    /// another core loads its data, before it measures its first label on this thread.
+    public static func warmUpFonts(family: String = TextStyle(size: 1).family) {
+        guard let canvas = try? CairoCanvas(format: .png, size: Size(1, 1), path: nil) else { return }
+        for (weight, italic) in [(TextStyle.Weight.regular, false), (.bold, false), (.regular, true)] {
+            _ = canvas.measure("Deir ez-Zor 1,234 km²", TextStyle(family: family, size: 12, weight: weight, italic: italic))
+        }
     }
 
     /// Bytes of an ARGB32 image of `size` as Cairo lays it out (rows of its stride).
@@ -410,11 +413,22 @@ public final class CairoCanvas: RasterLayerCanvas {
     }
 
     public func measure(_ text: String, _ style: TextStyle) -> Size {
+        // A map measures most of its texts twice (to lay out its panels, then to draw them).
+        let key = MeasuredText(text: text, style: style)
+        if let known = measured[key] { return known }
         prepare(text, style)
         var ink = PangoRectangle(), logical = PangoRectangle()
         pango_layout_get_pixel_extents(layout, &ink, &logical)
-        return Size(Double(logical.width), Double(logical.height))
+        let size = Size(Double(logical.width), Double(logical.height))
+        measured[key] = size
+        return size
     }
+
+    private struct MeasuredText: Hashable {
+        let text: String
+        let style: TextStyle
+    }
+    private var measured: [MeasuredText: Size] = [:]
 
     public func text(_ text: String, _ style: TextStyle, at origin: Point, halo: Halo?) {
         if let store = sprites {

@@ -83,6 +83,24 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// A value made on another thread meanwhile: `wait()` returns it, or throws its error.
+final class Loading<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    init(_ body: @escaping () throws -> T) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result(catching: body)
+            done.signal()
+        }
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
+}
+
 /// Ends a successful command at once: standard output is flushed and the process exits with
 /// status 0 without running the deinitialisers of everything it loaded (the system frees it).
 func exitNow() -> Never {

@@ -39,10 +39,14 @@ struct Render: ParsableCommand {
     func run() throws {
         try reportingErrors {
             StageTrace.mark("start")
-            CairoCanvas.loadFontsInBackground()
             let day = try Day(iso: date)
             try AtomicFile.checkWritable(out)
-            let dataset = try dataOptions.load()
+            // The data is loaded on the other cores while this thread loads the fonts it will
+            // measure the labels with.
+            let loading = Loading { [dataOptions] in try dataOptions.load() }
+            CairoCanvas.warmUpFonts()
+            StageTrace.mark("fonts ready")
+            let dataset = try loading.wait()
             StageTrace.mark("data loaded")
             try dataset.checkCovered(day)
             let cache = dataOptions.cache(for: dataset)
