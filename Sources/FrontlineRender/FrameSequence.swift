@@ -95,6 +95,7 @@ public final class FrameSequence {
         for _ in 0..<jobs {
             let r = try MapRenderer(dataset: dataset, projection: try Projection.regionalEqualArea(), options: options)
             r.cachesStaticLayers = true
+            r.layerCache = cache
             r.cachesSprites = true
             pool.put(r)
         }
