@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "FrontlineData"),
+        .target(name: "CMemory"),
         .target(name: "FrontlineGeometry", dependencies: [
             "FrontlineData", "CGEOS", "CPROJ", .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -32,7 +33,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], resources: [.copy("Public")]),
         .executableTarget(name: "frontline", dependencies: [
-            "FrontlineData", "FrontlineGeometry", "FrontlineRender", "FrontlineServer",
+            "FrontlineData", "FrontlineGeometry", "FrontlineRender", "FrontlineServer", "CMemory",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -131,6 +131,17 @@ public final class FrameSequence {
                         let base = try CairoCanvas(format: .png, size: self.options.size, path: nil)
                         renderer.draw(territory: territory, snapshot: snapshot, on: base)
                         strip.draw(on: base, renderer: renderer, height: self.stripHeight)
+                        if part.count == 1, let i = part.first {
+                            // A map of one frame (most days of a busy month): drawn and compressed once.
+                            if isCancelled() { return }
+                            try AtomicFile.write(to: directory + "/" + FrameSequence.fileName(i)) { tmp in
+                                renderer.drawTitle(for: self.days[i], on: base)
+                                strip.drawCursor(at: i, on: base, renderer: renderer, height: self.stripHeight)
+                                try StripedPNG(single: base).write(to: tmp)
+                            }
+                            lock.lock(); written += 1; lock.unlock()
+                            return
+                        }
                         // Each frame differs from `base` only in its title and cursor: the other
                         // stripes of its PNG are compressed once, here.
                         let reference = try StripedPNG(base)
