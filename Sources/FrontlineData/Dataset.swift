@@ -1,17 +1,6 @@
 import Foundation
 
 /// Everything in a data folder (`Geodata/`): metadata, factions, places, timeline and basemap.
-/// The events and problems of each timeline file, set from the threads that parse them.
-private final class FileResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [([ControlEvent], [DataProblem])]
-    init(_ n: Int) { slots = Array(repeating: ([], []), count: n) }
-    func set(_ i: Int, _ events: [ControlEvent], _ problems: [DataProblem]) {
-        lock.lock(); slots[i] = (events, problems); lock.unlock()
-    }
-    var results: [([ControlEvent], [DataProblem])] { lock.lock(); defer { lock.unlock() }; return slots }
-}
-
 /// Somewhere parsed data files are kept between runs (the territory cache folder): a basemap
 /// layer or timeline file whose bytes were parsed before is read back from there instead of
 /// parsed again, which is most of the time it takes to load the data. Only files that parsed
@@ -136,14 +125,14 @@ public struct Dataset: Sendable {
         var events: [ControlEvent] = []
         if let factions, let gazetteer {
             // One file per task on every core; events and problems are joined in file order.
-            let parsed = FileResults(timelineFiles.count)
+            let parsed = ResultSlots<([ControlEvent], [DataProblem])>(timelineFiles.count)
             DispatchQueue.concurrentPerform(iterations: timelineFiles.count) { i in
                 let rel = "timeline/" + timelineFiles[i]
                 var found: [DataProblem] = []
                 var fileEvents: [ControlEvent] = []
                 let bytes = parseCache == nil ? nil : FileBytes.read(path(rel))
                 if let bytes, let known = parseCache?.events(of: name(rel), bytes: bytes) {
-                    parsed.set(i, known, [])
+                    parsed.set(i, (known, []))
                     return
                 }
                 if let table = collecting(into: &found, dir: dir, { () throws -> CSVTable in
@@ -154,9 +143,9 @@ public struct Dataset: Sendable {
                                                 factions: factions, problems: &found)
                 }
                 if let bytes, found.isEmpty { parseCache?.keep(fileEvents, of: name(rel), bytes: bytes) }
-                parsed.set(i, fileEvents, found)
+                parsed.set(i, (fileEvents, found))
             }
-            for (fileEvents, found) in parsed.results {
+            for case let (fileEvents, found)? in parsed.values {
                 events += fileEvents
                 problems += found
             }

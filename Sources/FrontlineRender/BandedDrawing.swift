@@ -1,5 +1,6 @@
 import CCairo
 import Foundation
+import FrontlineData
 
 /// Records every drawing call in full (text is measured by a real canvas, so layout decisions
 /// are the ones a direct drawing would make) to replay them later on other canvases.
@@ -108,7 +109,7 @@ extension CairoCanvas {
         let (pixels, stride) = try imageData()
         let h = Int(size.height)
         let edges = (0...n).map { $0 * h / n }
-        let failures = BandFailures(n)
+        let failures = ResultSlots<String>(n)
         // Each band's canvas is made on the thread that draws it: Pango's default font map is
         // per thread, and a font map must not be shared between threads.
         DispatchQueue.concurrentPerform(iterations: n) { i in
@@ -125,15 +126,6 @@ extension CairoCanvas {
             }
         }
         cairo_surface_mark_dirty(surface)
-        if let message = failures.messages.compactMap({ $0 }).first { throw RenderError("drawing failed: \(message)") }
+        if let message = failures.values.compactMap({ $0 }).first { throw RenderError("drawing failed: \(message)") }
     }
-}
-
-/// What went wrong in each band, set from the bands' threads.
-private final class BandFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [String?]
-    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ message: String) { lock.lock(); slots[i] = message; lock.unlock() }
-    var messages: [String?] { lock.lock(); defer { lock.unlock() }; return slots }
 }

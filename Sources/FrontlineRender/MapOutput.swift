@@ -21,13 +21,13 @@ extension MapRenderer {
                 StageTrace.mark("laid out")
                 let (pixels, stride) = try canvas.imageData()
                 let width = Int(options.size.width)
-                let stripes = StripeSlots(bands)
+                let stripes = ResultSlots<StripedPNG.Stripe>(bands)
                 try canvas.drawInBands(drawing, bands: bands) { band, top, bottom in
                     stripes.set(band, StripedPNG.compressRows(pixels, stride: stride, width: width, top: top, bottom: bottom,
                                                               last: band == bands - 1))
                 }
                 StageTrace.mark("drawn and compressed in bands")
-                try StripedPNG(width: width, height: Int(options.size.height), stripes: stripes.all).write(to: tmp)
+                try StripedPNG(width: width, height: Int(options.size.height), stripes: stripes.values.map { $0! }).write(to: tmp)
                 return
             } else {
                 draw(territory: territory, snapshot: snapshot, on: canvas)
@@ -36,15 +36,6 @@ extension MapRenderer {
             try canvas.finish(pngPath: tmp)
         }
     }
-}
-
-/// The compressed stripes of a PNG, set from the threads that draw its bands.
-private final class StripeSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [StripedPNG.Stripe?]
-    init(_ n: Int) { slots = Array(repeating: nil, count: n) }
-    func set(_ i: Int, _ stripe: StripedPNG.Stripe) { lock.lock(); slots[i] = stripe; lock.unlock() }
-    var all: [StripedPNG.Stripe] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
 
 /// Parses `1600x1200`, rejecting sizes too small to draw a map on or too large to allocate.

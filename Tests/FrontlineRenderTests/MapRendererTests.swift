@@ -64,12 +64,18 @@ import FrontlineTestSupport
         #expect(result.fraction < 0.005, "golden mismatch: \(result)")
     }
 
-    @Test func pixelsShowTheControllersColours() throws {
-        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-03-01"))
+    /// The fixture's map of `date` at 800×600, drawn directly on an image canvas.
+    func drawnMap(_ date: String) throws -> (MapRenderer, CairoCanvas) {
+        let snapshot = dataset.timeline.snapshot(on: try Day(iso: date))
         let r = try MapRenderer(dataset: dataset, projection: builder.projection,
                                 options: MapOptions(size: Size(800, 600), region: fixtureRegion))
         let canvas = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
         r.draw(territory: try builder.build(snapshot), snapshot: snapshot, on: canvas)
+        return (r, canvas)
+    }
+
+    @Test func pixelsShowTheControllersColours() throws {
+        let (r, canvas) = try drawnMap("2017-03-01")
         func colour(lon: Double, lat: Double) -> String {
             let p = r.frame.point(builder.projection.forward(Coordinate(lon: lon, lat: lat)))
             let px = canvas.pixel(x: Int(p.x), y: Int(p.y))!
@@ -102,11 +108,7 @@ import FrontlineTestSupport
     /// The PNG compressed in stripes reads back (through libpng, by Cairo) as the drawn pixels,
     /// and an encoding that takes unchanged stripes from another image's equals a fresh one.
     @Test func stripedPNGReadsBackAsTheDrawnPixelsAndReusesOnlyEqualStripes() throws {
-        let snapshot = dataset.timeline.snapshot(on: try Day(iso: "2017-06-05"))
-        let r = try MapRenderer(dataset: dataset, projection: builder.projection,
-                                options: MapOptions(size: Size(800, 600), region: fixtureRegion))
-        let map = try CairoCanvas(format: .png, size: Size(800, 600), path: nil)
-        r.draw(territory: try builder.build(snapshot), snapshot: snapshot, on: map)
+        let (_, map) = try drawnMap("2017-06-05")
         let dir = Fixtures.temporaryDirectory()
         try StripedPNG(map).write(to: dir + "/map.png")
         #expect(ImageComparison.pngSize(dir + "/map.png")! == (800, 600))
